@@ -5,6 +5,8 @@ import java.time.Instant;
 
 /** Placeholder: implemented in the ocsp work. Validates an OCSP response before it is cached. */
 public final class ResponseValidator {
+  public ResponseValidator(java.time.Duration maxClockSkew) {}
+
   /**
    * Validates {@code der} as the response for {@code id} issued by {@code issuer} at {@code now}.
    *
