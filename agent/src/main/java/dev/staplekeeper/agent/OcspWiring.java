@@ -1,6 +1,8 @@
 package dev.staplekeeper.agent;
 
 import dev.staplekeeper.agent.config.AgentConfig;
+import dev.staplekeeper.agent.ocsp.OcspFetcher;
+import dev.staplekeeper.agent.ocsp.ResponderUris;
 import dev.staplekeeper.agent.staple.ResponseSource;
 import dev.staplekeeper.agent.staple.StapleService;
 
@@ -9,12 +11,15 @@ final class OcspWiring {
   private OcspWiring() {}
 
   static ResponseSource source(AgentConfig config) {
-    return (uri, id) -> {
-      throw new UnsupportedOperationException("fetcher not wired yet");
-    };
+    OcspFetcher fetcher =
+        new OcspFetcher(config.connectTimeout(), config.fetchTimeout(), config.maxResponseBytes())
+            .withGet(config.httpGet());
+    return fetcher::fetch;
   }
 
   static StapleService.ResponderResolver resolver(AgentConfig config) {
-    return cert -> config.responderUri();
+    return cert ->
+        ResponderUris.responderFor(cert, config.responderUri(), config.responderOverride())
+            .orElse(null);
   }
 }
