@@ -9,6 +9,7 @@ import dev.staplekeeper.agent.staple.ExecutorScheduler;
 import dev.staplekeeper.agent.staple.ResponseStore;
 import dev.staplekeeper.agent.staple.Scheduler;
 import dev.staplekeeper.agent.staple.StapleService;
+import dev.staplekeeper.agent.store.FileResponseStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -130,7 +131,7 @@ final class AgentStarter {
         OcspWiring.source(config),
         validator,
         OcspWiring.resolver(config),
-        ResponseStore.NONE,
+        config.cacheDir() == null ? ResponseStore.NONE : FileResponseStore.open(config.cacheDir()),
         () -> ThreadLocalRandom.current().nextDouble());
   }
 

@@ -438,7 +438,7 @@ public final class ResponseValidator {
     }
     Instant nextUpdate = next.toInstant();
     if (!nextUpdate.isAfter(now)) {
-      throw new InvalidResponseException(
+      throw InvalidResponseException.expired(
           "OCSP response expired: nextUpdate " + nextUpdate + " is not after now " + now);
     }
     if (nextUpdate.isBefore(thisUpdate)) {

@@ -52,6 +52,13 @@ final class RefreshPolicy {
     return half.compareTo(initialBackoff) > 0 ? half : initialBackoff;
   }
 
+  /** Delay until the refresh of a response loaded at start: none if its refresh point passed. */
+  Duration refreshDelayAfterLoad(ValidatedResponse response, Instant now) {
+    long window = response.validity().toMillis();
+    Instant point = response.thisUpdate().plusMillis((long) (window * fraction));
+    return point.isAfter(now) ? refreshDelay(response, now) : Duration.ZERO;
+  }
+
   /** Delay before retry number {@code failures} (1 for the first failure). */
   Duration retryDelay(int failures) {
     long initial = initialBackoff.toMillis();

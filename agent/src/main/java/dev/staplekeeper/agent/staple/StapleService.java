@@ -154,7 +154,7 @@ public final class StapleService {
         entry.firstAttempt().complete(null);
         if (entry.markStarted()) {
           if (responder != null) {
-            schedule(entry, policy.refreshDelay(r, clock.instant()));
+            schedule(entry, policy.refreshDelayAfterLoad(r, clock.instant()));
           }
         }
         loaded++;
@@ -169,6 +169,9 @@ public final class StapleService {
             "StapleKeeper skipped stored OCSP response {}: {}; it will not be stapled",
             s.name,
             e.getMessage());
+        if (e instanceof InvalidResponseException && ((InvalidResponseException) e).isExpired()) {
+          store.delete(CertId.of(s.cert, s.issuer), "expired");
+        }
       }
     }
     return loaded;

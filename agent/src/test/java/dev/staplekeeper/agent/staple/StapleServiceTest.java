@@ -81,6 +81,8 @@ class StapleServiceTest {
     throw new IllegalStateException(why);
   }
 
+  ResponseStore store = ResponseStore.NONE;
+
   StapleService service(String... settings) {
     Properties p = new Properties();
     p.setProperty("staplekeeper.coldWait", "0ms");
@@ -101,7 +103,7 @@ class StapleServiceTest {
         responder,
         new ResponseValidator(Duration.ofMinutes(5)),
         cert -> pki.ocspUrl(),
-        ResponseStore.NONE,
+        store,
         () -> 0.5);
   }
 
@@ -418,5 +420,74 @@ class StapleServiceTest {
         .contains("GOOD, valid 3d")
         .contains("failures")
         .contains("unauthorized");
+  }
+
+  @Test
+  void storedResponsesAreStapledAtOnceAfterARestartWithTheResponderDown(@TempDir Path cacheDir) {
+    store = dev.staplekeeper.agent.store.FileResponseStore.open(cacheDir);
+    StapleService before = service();
+    staple(before);
+    scheduler.runDue();
+    byte[] good = staple(before);
+    before.close();
+
+    scheduler = new ManualScheduler(clock);
+    clock.advance(Duration.ofDays(1));
+    responder.answer = now -> fail("connection refused");
+    StapleService after = service();
+    assertThat(after.loadStored()).isEqualTo(1);
+    assertThat(staple(after)).as("first handshake after restart").isEqualTo(good);
+    assertThat(responder.calls).hasSize(1);
+  }
+
+  @Test
+  void aStoredResponsePastItsRefreshPointIsRefreshedAtOnce(@TempDir Path cacheDir) {
+    store = dev.staplekeeper.agent.store.FileResponseStore.open(cacheDir);
+    StapleService before = service();
+    staple(before);
+    scheduler.runDue();
+    before.close();
+
+    scheduler = new ManualScheduler(clock);
+    clock.advance(Duration.ofDays(4));
+    StapleService after = service();
+    after.loadStored();
+    scheduler.advance(Duration.ofSeconds(3));
+    assertThat(responder.calls).hasSize(2);
+  }
+
+  @Test
+  void expiredAndFutureDatedStoredResponsesAreSkippedAndExpiredOnesRemoved(@TempDir Path cacheDir)
+      throws Exception {
+    store = dev.staplekeeper.agent.store.FileResponseStore.open(cacheDir);
+    StapleService before = service();
+    staple(before);
+    scheduler.runDue();
+    before.close();
+
+    scheduler = new ManualScheduler(clock);
+    clock.advance(Duration.ofDays(8));
+    StapleService after = service();
+    assertThat(after.loadStored()).isZero();
+    assertThat(staple(after)).isNull();
+    try (var files = java.nio.file.Files.list(cacheDir)) {
+      assertThat(files).as("expired file removed").isEmpty();
+    }
+
+    clock.set(Instant.now().minus(Duration.ofHours(3)));
+    scheduler = new ManualScheduler(clock);
+    responder.answer = now -> fail("down");
+    store.save(
+        pki.server(),
+        pki.intermediate(),
+        new ResponseValidator(Duration.ofMinutes(5))
+            .validate(
+                goodWeek(Instant.now()),
+                CertId.of(pki.server(), pki.intermediate()),
+                pki.intermediate(),
+                Instant.now()));
+    StapleService future = service();
+    assertThat(future.loadStored()).as("thisUpdate 3 h ahead of this clock").isZero();
+    assertThat(staple(future)).isNull();
   }
 }
