@@ -27,6 +27,7 @@ final class StapleEntry {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean fetching = new AtomicBoolean();
   private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
+  private volatile boolean coldWaitSpent;
 
   // guarded by this
   private int failures;
@@ -99,9 +100,17 @@ final class StapleEntry {
     firstAttempt.complete(null);
   }
 
-  /** True until the first fetch of this certificate has ended: a cold handshake may wait. */
+  /**
+   * True until the first fetch of this certificate has ended, and only until one handshake has
+   * waited the whole cold wait for it in vain: a hanging responder delays one handshake, not all.
+   */
   boolean awaitingFirstAttempt() {
-    return !firstAttempt.isDone();
+    return !coldWaitSpent && !firstAttempt.isDone();
+  }
+
+  /** A handshake waited the whole cold wait without a response: later ones do not wait. */
+  void coldWaitSpent() {
+    coldWaitSpent = true;
   }
 
   CompletableFuture<Void> firstAttempt() {
