@@ -255,6 +255,16 @@ class OcspFetcherWireTest {
   }
 
   @Test
+  void rejectsAnAnswerThatIsNotHttp() throws Exception {
+    URI uri = answering((out, request) -> out.write(ascii("SSH-2.0-OpenSSH_9.6\r\n\r\n")));
+
+    FetchException e = catchThrowableOfType(FetchException.class, () -> fetcher.fetch(uri, id));
+
+    assertThat(e.kind()).isEqualTo(FetchException.Kind.IO);
+    assertThat(e.getMessage()).contains(uri.toString());
+  }
+
+  @Test
   void rejectsANonHttpUri() {
     FetchException e =
         catchThrowableOfType(
