@@ -106,6 +106,19 @@ class ResponseValidatorTest {
   }
 
   @Test
+  void acceptsIssuerSignedResponseThatIncludesTheIssuerCertificate() throws Exception {
+    assertThat(validate(server().signer(Signer.ISSUER).includeCerts(true).build()).status())
+        .isEqualTo(ValidatedResponse.Status.GOOD);
+  }
+
+  @Test
+  void rejectsDelegatedSignatureWhenTheResponderCertificateIsNotIncluded() {
+    assertThat(rejection(server().signer(Signer.DELEGATED).includeCerts(false).build()))
+        .contains("signed by an unauthorized key")
+        .contains("included: none");
+  }
+
+  @Test
   void reportsRevokedWithRevocationTime() throws Exception {
     Instant revokedAt = NOW.minus(Duration.ofDays(2));
 
