@@ -1,0 +1,234 @@
+package dev.staplekeeper.bench;
+
+import dev.staplekeeper.bench.harness.Args;
+import dev.staplekeeper.bench.harness.Machine;
+import dev.staplekeeper.bench.harness.ServerJvm;
+import dev.staplekeeper.bench.harness.Stats;
+import dev.staplekeeper.bench.harness.TlsClient;
+import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.responder.FaultMode;
+import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Start-up: from launching the server JVM to READY (listening) and to the first handshake that
+ * carries a valid staple, for the stock JDK and the agent, with the responder up or DOWN, with and
+ * without a response stored in {@code staplekeeper.cacheDir}. A single client connects as soon as
+ * READY is printed and repeats full handshakes back to back until one carries a valid staple (or
+ * {@code --give-up} after launch). Scenarios run round-robin, {@code --runs} times, after one
+ * discarded round that warms the client up; medians are reported.
+ *
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.staplekeeper.bench.StartupTimer
+ * [--java-home JDK] [--runs 5]}, from the repository root.
+ */
+public final class StartupTimer {
+  private StartupTimer() {}
+
+  record Scenario(String name, boolean agent, FaultMode responder, Path cacheDir) {}
+
+  record Run(
+      double readyMs,
+      double firstHandshakeMs,
+      boolean firstStapled,
+      double firstHandshakeDurationMs,
+      double firstStapleMs,
+      int handshakesBeforeStaple) {}
+
+  public static void main(String[] argv) throws Exception {
+    Args a =
+        Args.parse(
+            argv, Set.of("java-home", "agent", "test-apps", "runs", "give-up", "validity", "work"));
+    Path javaHome = a.path("java-home", System.getProperty("java.home"));
+    Path agentJar = a.path("agent", "agent/target/staplekeeper-agent.jar");
+    Path testApps =
+        a.path("test-apps", "test-apps/target/staplekeeper-test-apps-0.1.0-SNAPSHOT-all.jar");
+    int runs = a.integer("runs", 5);
+    Duration giveUp = a.duration("give-up", "10s");
+    Duration validity = a.duration("validity", "600s");
+    Path work = a.path("work", Files.createTempDirectory("staplekeeper-startup-").toString());
+    Files.createDirectories(work);
+    Logger.getLogger("staplekeeper.responder").setLevel(Level.WARNING);
+
+    System.out.println("# " + Machine.header(javaHome));
+    try (OcspResponder responder =
+        OcspResponder.startWithNewPki(work.resolve("pki"), false, validity)) {
+      TestPki pki = responder.pki();
+      TlsClient client =
+          new TlsClient(pki.root(), pki.intermediate(), pki.server().getSerialNumber(), 30_000);
+
+      Path stored = work.resolve("store-with-response");
+      Path empty = work.resolve("store-empty");
+      List<Scenario> scenarios =
+          List.of(
+              new Scenario("stock JDK, responder up", false, FaultMode.HEALTHY, null),
+              new Scenario("agent, responder up", true, FaultMode.HEALTHY, null),
+              new Scenario("stock JDK, responder DOWN", false, FaultMode.DOWN, null),
+              new Scenario("agent + stored response, responder DOWN", true, FaultMode.DOWN, stored),
+              new Scenario(
+                  "agent, no stored response, responder DOWN", true, FaultMode.DOWN, empty));
+
+      // a stored response: one agent run with the responder up and the cache dir set
+      Files.createDirectories(stored);
+      responder.mode(FaultMode.HEALTHY);
+      try (ServerJvm s =
+          ServerJvm.start(
+              "store",
+              ServerJvm.command(javaHome, testApps, pki.dir(), agentArgs(agentJar, stored), work),
+              work.resolve("logs/store.log"))) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!(client.handshake(s.port).valid() && hasStoredResponse(stored))) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("no stored response in " + stored);
+          }
+          Thread.sleep(50);
+        }
+      }
+
+      Map<Scenario, List<Run>> results = new LinkedHashMap<>();
+      for (int round = 0; round <= runs; round++) {
+        for (Scenario sc : scenarios) {
+          List<String> jvmArgs;
+          if (sc.agent()) {
+            if (sc.cacheDir() == empty) {
+              deleteTree(empty);
+              Files.createDirectories(empty);
+            }
+            jvmArgs = agentArgs(agentJar, sc.cacheDir());
+          } else {
+            jvmArgs = List.of("-Djdk.tls.server.enableStatusRequestExtension=true");
+          }
+          responder.mode(sc.responder());
+          Run run;
+          try {
+            run =
+                once(
+                    client,
+                    ServerJvm.command(javaHome, testApps, pki.dir(), jvmArgs, work),
+                    work.resolve("logs/" + sc.name().replaceAll("[^a-zA-Z0-9]+", "-") + ".log"),
+                    giveUp);
+          } finally {
+            responder.mode(FaultMode.HEALTHY);
+          }
+          if (round > 0) {
+            results.computeIfAbsent(sc, k -> new ArrayList<>()).add(run);
+          }
+          System.out.printf(
+              Locale.ROOT, "# round %d %s: %s (load %s)%n", round, sc.name(), run, Machine.load());
+        }
+      }
+
+      System.out.println();
+      System.out.printf(
+          "| scenario | JVM launch → READY ms | launch → first handshake ms | first handshake"
+              + " stapled | first handshake duration ms | launch → first valid staple ms |"
+              + " handshakes before it |%n");
+      System.out.println("|---|---|---|---|---|---|---|");
+      for (Map.Entry<Scenario, List<Run>> e : results.entrySet()) {
+        List<Run> rs = e.getValue();
+        long stapledFirst = rs.stream().filter(Run::firstStapled).count();
+        long neverStapled = rs.stream().filter(r -> Double.isNaN(r.firstStapleMs())).count();
+        List<Double> staple =
+            rs.stream().map(Run::firstStapleMs).filter(d -> !Double.isNaN(d)).toList();
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %.0f | %.0f | %d of %d | %.1f | %s | %s |%n",
+            e.getKey().name(),
+            Stats.median(rs.stream().map(Run::readyMs).toList()),
+            Stats.median(rs.stream().map(Run::firstHandshakeMs).toList()),
+            stapledFirst,
+            rs.size(),
+            Stats.median(rs.stream().map(Run::firstHandshakeDurationMs).toList()),
+            neverStapled == rs.size()
+                ? "none within " + giveUp.toSeconds() + " s"
+                : String.format(Locale.ROOT, "%.0f", Stats.median(staple))
+                    + (neverStapled > 0 ? " (" + neverStapled + " runs: none)" : ""),
+            neverStapled == rs.size()
+                ? "–"
+                : String.format(
+                    Locale.ROOT,
+                    "%.0f",
+                    Stats.median(
+                        rs.stream()
+                            .filter(r -> !Double.isNaN(r.firstStapleMs()))
+                            .map(r -> (double) r.handshakesBeforeStaple())
+                            .toList())));
+      }
+      System.out.println();
+      System.out.println("# medians of " + runs + " runs; " + Machine.header(javaHome));
+    }
+  }
+
+  static List<String> agentArgs(Path agentJar, Path cacheDir) {
+    List<String> args = new ArrayList<>();
+    args.add("-javaagent:" + agentJar);
+    if (cacheDir != null) {
+      args.add("-Dstaplekeeper.cacheDir=" + cacheDir);
+    }
+    return args;
+  }
+
+  static Run once(TlsClient client, List<String> cmd, Path log, Duration giveUp)
+      throws IOException, InterruptedException {
+    try (ServerJvm s = ServerJvm.start(log.getFileName().toString(), cmd, log)) {
+      long launched = s.launchedNanos;
+      long giveUpAt = launched + giveUp.toNanos();
+      double firstAt = Double.NaN;
+      double firstDuration = Double.NaN;
+      boolean firstStapled = false;
+      double stapleAt = Double.NaN;
+      int before = 0;
+      while (System.nanoTime() < giveUpAt) {
+        TlsClient.Result r = client.handshake(s.port);
+        long now = System.nanoTime();
+        if (!r.ok()) {
+          Thread.sleep(5);
+          continue;
+        }
+        if (Double.isNaN(firstAt)) {
+          firstAt = now - launched;
+          firstDuration = r.nanos();
+          firstStapled = r.valid();
+        }
+        if (r.valid()) {
+          stapleAt = now - launched;
+          break;
+        }
+        before++;
+      }
+      return new Run(
+          (s.readyNanos - launched) / 1e6,
+          firstAt / 1e6,
+          firstStapled,
+          firstDuration / 1e6,
+          stapleAt / 1e6,
+          before);
+    }
+  }
+
+  static boolean hasStoredResponse(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(p -> p.getFileName().toString().endsWith(".ocsp"));
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
