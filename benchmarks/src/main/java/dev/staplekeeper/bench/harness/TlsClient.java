@@ -1,7 +1,9 @@
 package dev.staplekeeper.bench.harness;
 
 import dev.staplekeeper.testapps.ocsp.OcspResponseInfo;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -19,6 +21,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * A JDK TLS client doing full handshakes only: a new {@link SSLContext} for every connection, so no
@@ -73,7 +76,7 @@ public final class TlsClient {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
-    try (Socket tcp = new Socket()) {
+    try (Socket tcp = new QuickAckSocket()) {
       tcp.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       tcp.setSoTimeout(readTimeoutMillis);
       tcp.setTcpNoDelay(true);
@@ -93,6 +96,50 @@ public final class TlsClient {
       return new Result(false, true, 0, false, false, e.toString());
     } catch (IOException | RuntimeException e) {
       return new Result(false, false, 0, false, false, e.toString());
+    }
+  }
+
+  /**
+   * A socket that asks Linux to acknowledge at once ({@code TCP_QUICKACK}) before every read. The
+   * test servers do not set TCP_NODELAY, and the JDK server writes its handshake flight in more
+   * than one segment: without this, Nagle on the server and the client's delayed ACK (40 ms minimum
+   * on Linux) add ~40 ms to a random share of loopback handshakes, which would swamp every
+   * difference measured here. Quick ACKs change no byte on the wire and cost the server nothing.
+   */
+  static final class QuickAckSocket extends Socket {
+    private static final boolean SUPPORTED = supported();
+    private InputStream in;
+
+    private static boolean supported() {
+      try (Socket s = new Socket()) {
+        return s.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public synchronized InputStream getInputStream() throws IOException {
+      if (in == null) {
+        InputStream raw = super.getInputStream();
+        in =
+            !SUPPORTED
+                ? raw
+                : new FilterInputStream(raw) {
+                  @Override
+                  public int read() throws IOException {
+                    setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+                    return super.read();
+                  }
+
+                  @Override
+                  public int read(byte[] b, int off, int len) throws IOException {
+                    setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+                    return super.read(b, off, len);
+                  }
+                };
+      }
+      return in;
     }
   }
 
