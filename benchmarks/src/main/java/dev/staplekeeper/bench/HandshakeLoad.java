@@ -27,6 +27,8 @@ import java.util.logging.Logger;
  * <p>Per scenario, with a fresh server JVM each time:
  *
  * <ol>
+ *   <li>(once) the client JVM is warmed up for {@code --client-warmup} against a throwaway server,
+ *       and the modes are interleaved per scenario, so neither mode always meets a colder client;
  *   <li>responder healthy; server started; handshakes until the first valid staple (the JDK fetches
  *       on that first handshake, the agent has prefetched);
  *   <li>warm-up: {@code --warmup} of load, healthy (discarded; JIT and caches of both sides);
@@ -83,6 +85,7 @@ public final class HandshakeLoad {
                 "validity",
                 "modes",
                 "scenarios",
+                "client-warmup",
                 "work"));
     Path javaHome = a.path("java-home", System.getProperty("java.home"));
     Path agentJar = a.path("agent", "agent/target/staplekeeper-agent.jar");
@@ -93,6 +96,7 @@ public final class HandshakeLoad {
     Duration warmup = a.duration("warmup", "5s");
     Duration idle = a.duration("idle", "6s");
     Duration validity = a.duration("validity", "180s");
+    Duration clientWarmup = a.duration("client-warmup", "20s");
     List<String> modes = a.list("modes", "stock,agent");
     List<String> scenarios = a.list("scenarios", "healthy,hang,unauthorized,down");
     Path work = a.path("work", Files.createTempDirectory("staplekeeper-load-").toString());
@@ -112,8 +116,10 @@ public final class HandshakeLoad {
 
     System.out.println("# " + Machine.header(javaHome));
     System.out.printf(
-        "# threads %d, warm-up %ss, idle %ss, measurement %ss, responses valid %ss, work %s%n",
+        "# threads %d, client warm-up %ss, warm-up %ss, idle %ss, measurement %ss, responses valid"
+            + " %ss, work %s%n",
         threads,
+        clientWarmup.toSeconds(),
         warmup.toSeconds(),
         idle.toSeconds(),
         duration.toSeconds(),
@@ -125,8 +131,26 @@ public final class HandshakeLoad {
       TestPki pki = responder.pki();
       TlsClient client =
           new TlsClient(pki.root(), pki.intermediate(), pki.server().getSerialNumber(), 30_000);
-      for (String mode : modes) {
-        for (String scenario : scenarios) {
+      // The client (this JVM) keeps getting faster while its JIT works: warm it up first, then
+      // interleave the modes per scenario so that neither always runs on a colder client.
+      if (!clientWarmup.isZero()) {
+        responder.mode(FaultMode.HEALTHY);
+        List<String> stock = List.of("-Djdk.tls.server.enableStatusRequestExtension=true");
+        try (ServerJvm s =
+            ServerJvm.start(
+                "client-warmup",
+                ServerJvm.command(javaHome, testApps, pki.dir(), stock, work),
+                work.resolve("logs").resolve("client-warmup.log"))) {
+          Load w = Load.run(client, s.port, threads, clientWarmup);
+          System.out.printf(
+              Locale.ROOT,
+              "# client warm-up: %d handshakes in %ss (discarded)%n",
+              w.ok,
+              clientWarmup.toSeconds());
+        }
+      }
+      for (String scenario : scenarios) {
+        for (String mode : modes) {
           List<String> jvmArgs = new ArrayList<>();
           if (mode.equals("stock")) {
             jvmArgs.add("-Djdk.tls.server.enableStatusRequestExtension=true");
@@ -166,8 +190,12 @@ public final class HandshakeLoad {
             + " | stapled | failed | responder requests (measurement / whole fault) | agent fetch"
             + " attempts (whole fault) | load (1/5/15 min) |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (Row r : rows) {
-      System.out.println(format(r));
+    for (String mode : modes) {
+      for (Row r : rows) {
+        if (r.mode.equals(mode)) {
+          System.out.println(format(r));
+        }
+      }
     }
     System.out.println();
     System.out.println("# " + Machine.header(javaHome));
