@@ -308,7 +308,6 @@ public final class OutageDemo {
     }
     println("      ready in " + millisSince(t) + " ms");
     printAgentLog();
-    int[] before = counts();
     step(
         3,
         "Outage timeline: "
@@ -323,7 +322,7 @@ public final class OutageDemo {
     for (int i = 0; i < 2; i++) {
       probes.add(new Probe(labels.get(i), ports[i], responders.get(i).pki()));
     }
-    timeline(before);
+    timeline();
     printAgentLog();
     if (interrupted) {
       return result();
@@ -363,9 +362,9 @@ public final class OutageDemo {
     return result;
   }
 
-  private void timeline(int[] before) {
+  private void timeline() {
     ocsp = new int[scenario.phases().size()][2];
-    int[] last = before.clone();
+    int[] last = new int[2]; // from the responders' start: the first second includes start-up
     for (String l : report.header()) {
       println(l);
     }

@@ -46,10 +46,11 @@ final class Report {
         "  staple  STAPLED 97s left  a valid response (successful, good, correctly signed) that is",
         "                            still valid for 97 s (its nextUpdate)",
         "          NO STAPLE         the handshake carried no OCSP response",
+        "          BAD expired       a response a client must reject, and why",
         "          (waiting 3s)      the handshake started earlier is still running",
         "  hs ms   handshake time in milliseconds",
-        "  ocsp    OCSP requests this server sent to the responder in that second (connections",
-        "          refused while the responder is down are not counted)");
+        "  ocsp    OCSP requests from this server that reached the responder in that second (the",
+        "          first line includes any made at start; refused connections are not counted)");
   }
 
   List<String> header() {
@@ -118,7 +119,7 @@ final class Report {
       staple = "STAPLED " + String.format(Locale.ROOT, "%4s", s.secondsLeft() + "s") + " left";
       code = GREEN;
     } else if (s.stapled()) {
-      staple = "BAD STAPLE " + s.problem();
+      staple = "BAD " + s.problem();
       code = RED;
     } else {
       staple = "NO STAPLE";
@@ -226,9 +227,10 @@ final class Report {
     sb.append(
         String.format(
             Locale.ROOT,
-            "; slowest handshake %d ms; %d OCSP requests reached the responder.",
+            "; slowest handshake %d ms; %d OCSP request%s reached the responder.",
             f.maxMillis(),
-            f.ocspRequests()));
+            f.ocspRequests(),
+            f.ocspRequests() == 1 ? "" : "s"));
     if (f.badStaples() > 0) {
       sb.append(String.format(Locale.ROOT, " %d INVALID staples were sent.", f.badStaples()));
     }
