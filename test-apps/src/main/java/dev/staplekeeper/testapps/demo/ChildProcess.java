@@ -3,6 +3,7 @@ package dev.staplekeeper.testapps.demo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,6 +124,11 @@ final class ChildProcess implements AutoCloseable {
 
   Path log() {
     return log;
+  }
+
+  /** The pipe to the child's stdin; closing it makes a {@link DemoServer} exit. */
+  OutputStream stdin() {
+    return process.getOutputStream();
   }
 
   boolean isAlive() {
