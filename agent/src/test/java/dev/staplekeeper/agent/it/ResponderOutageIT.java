@@ -98,7 +98,10 @@ class ResponderOutageIT {
             Thread.sleep(100);
           }
           String openssl =
-              OpenSslClient.status(server.port, "-tls1_2", pki.dir().resolve("root.pem"));
+              OpenSslClient.status(
+                  server.port,
+                  FAULTS.indexOf(fault) % 2 == 0 ? "-tls1_2" : "-tls1_3",
+                  pki.dir().resolve("root.pem"));
           assertThat(openssl)
               .as("openssl during %s", fault)
               .contains("OCSP Response Status: successful")
