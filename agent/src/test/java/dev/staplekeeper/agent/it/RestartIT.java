@@ -62,6 +62,35 @@ class RestartIT {
   }
 
   @Test
+  void theFirstHandshakeAfterAColdStartIsStapled() throws Exception {
+    for (Path jdk : ServerProcess.jdks()) {
+      try (OcspResponder responder = OcspResponder.bind(0)) {
+        TestPki pki =
+            TestPki.create(dir.resolve("cold-" + jdk.getFileName()), responder.url(), true);
+        responder.start(pki, Duration.ofMinutes(10));
+        long t0 = System.nanoTime();
+        try (ServerProcess server =
+            ServerProcess.start(
+                "coldstart-" + ServerProcess.jdkName(jdk),
+                jdk,
+                pki.dir(),
+                List.of("-javaagent:" + ServerProcess.agentJar()))) {
+          long ready = (System.nanoTime() - t0) / 1_000_000;
+          StapleCheck first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+          long stapled = (System.nanoTime() - t0) / 1_000_000;
+          System.out.printf(
+              "%s cold start: READY after %d ms, first handshake (%d ms) stapled=%s after %d ms%n",
+              jdk.getFileName(), ready, first.handshakeMillis(), first.validStaple(), stapled);
+          assertThat(first.validStaple()).as("first handshake after start: %s", first).isTrue();
+          assertThat(responder.requestCount())
+              .as("one prefetch, no fetch per handshake")
+              .isEqualTo(1);
+        }
+      }
+    }
+  }
+
+  @Test
   void badFilesInTheStoreAreSkippedWithAClearLineAndNeverStapled() throws Exception {
     Path jdk = ServerProcess.jdks().get(0);
     Path cache = dir.resolve("cache");
