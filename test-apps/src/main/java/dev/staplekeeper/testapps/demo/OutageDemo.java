@@ -339,8 +339,9 @@ public final class OutageDemo {
               + " s here, standing for the default hour) and then fetches a new one during a"
               + " handshake: while the responder fails, its handshakes carry no staple, and while"
               + " it hangs, each handshake waits up to jdk.tls.stapling.responseTimeout. The agent"
-              + " staples the last good response until its nextUpdate, fetches only in the"
-              + " background, and retries with backoff.";
+              + " staples the last good response until just before its nextUpdate, fetches only in"
+              + " the background, and retries with backoff; once a response has run out it sends no"
+              + " staple rather than an expired one.";
       for (String l : Report.wrap("", text, report.lineWidth())) {
         println(l);
       }
