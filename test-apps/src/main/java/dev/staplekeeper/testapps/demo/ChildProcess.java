@@ -110,7 +110,7 @@ final class ChildProcess implements AutoCloseable {
       for (String l : tail) {
         sb.append("    | ").append(l).append('\n');
       }
-      return sb.toString();
+      return tail.isEmpty() ? "    (no output; see " + log + ")\n" : sb.toString();
     }
   }
 
