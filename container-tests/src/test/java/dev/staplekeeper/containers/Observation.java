@@ -1,0 +1,64 @@
+package dev.staplekeeper.containers;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What one client saw in one handshake.
+ *
+ * @param client which client, e.g. {@code openssl TLSv1.3}
+ * @param handshakeOk the handshake completed and the certificate chain verified
+ * @param stapled a status response was stapled
+ * @param responseStatus OCSP response status as the client printed it, e.g. {@code successful}
+ * @param certStatus certificate status, e.g. {@code good}; null when not stapled
+ * @param thisUpdate thisUpdate of the stapled response; null when not stapled
+ * @param nextUpdate nextUpdate of the stapled response; null when not stapled or absent
+ * @param elapsed wall time of the whole client run (process start to exit for the command-line
+ *     clients, so it includes their start-up)
+ * @param output the client's output, for failure messages
+ */
+record Observation(
+    String client,
+    boolean handshakeOk,
+    boolean stapled,
+    String responseStatus,
+    String certStatus,
+    Instant thisUpdate,
+    Instant nextUpdate,
+    Duration elapsed,
+    String output) {
+
+  /** Stapled, successful, good and not past nextUpdate. */
+  boolean goodStaple(Instant now) {
+    return handshakeOk
+        && stapled
+        && "successful".equalsIgnoreCase(responseStatus)
+        && "good".equalsIgnoreCase(certStatus)
+        && nextUpdate != null
+        && nextUpdate.isAfter(now);
+  }
+
+  String summary() {
+    return client
+        + ": handshake="
+        + handshakeOk
+        + " stapled="
+        + stapled
+        + " status="
+        + responseStatus
+        + " cert="
+        + certStatus
+        + " thisUpdate="
+        + thisUpdate
+        + " nextUpdate="
+        + nextUpdate
+        + " in "
+        + elapsed.toMillis()
+        + " ms";
+  }
+
+  @Override
+  public String toString() {
+    return summary() + "\n--- output ---\n" + output;
+  }
+}
