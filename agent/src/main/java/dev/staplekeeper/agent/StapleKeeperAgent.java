@@ -2,11 +2,30 @@ package dev.staplekeeper.agent;
 
 import java.lang.instrument.Instrumentation;
 
-/** The {@code -javaagent} entry point. */
+/**
+ * The {@code -javaagent} entry point. Does nothing but hand over to {@link AgentStarter} and make
+ * sure that nothing StapleKeeper does can stop the JVM from starting: on any failure the server
+ * runs exactly as it would without the agent, with the JDK's own OCSP stapling.
+ */
 public final class StapleKeeperAgent {
   private StapleKeeperAgent() {}
 
-  public static void premain(String args, Instrumentation inst) {}
+  public static void premain(String args, Instrumentation inst) {
+    start(args, inst);
+  }
 
-  public static void agentmain(String args, Instrumentation inst) {}
+  public static void agentmain(String args, Instrumentation inst) {
+    start(args, inst);
+  }
+
+  private static void start(String args, Instrumentation inst) {
+    try {
+      AgentStarter.start(args, inst);
+    } catch (Throwable t) {
+      System.err.println(
+          "StapleKeeper: failed to start ("
+              + t
+              + "); the JVM runs without it, with the JDK's own OCSP stapling");
+    }
+  }
 }

@@ -1,0 +1,217 @@
+package dev.staplekeeper.agent;
+
+import dev.staplekeeper.agent.bootstrap.StapleBridge;
+import dev.staplekeeper.agent.config.AgentConfig;
+import dev.staplekeeper.agent.config.ConfigException;
+import dev.staplekeeper.agent.instrumentation.StaplingInstrumentation;
+import dev.staplekeeper.agent.ocsp.ResponseValidator;
+import dev.staplekeeper.agent.staple.ExecutorScheduler;
+import dev.staplekeeper.agent.staple.ResponseStore;
+import dev.staplekeeper.agent.staple.Scheduler;
+import dev.staplekeeper.agent.staple.StapleService;
+import dev.staplekeeper.agent.store.FileResponseStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.loading.ClassInjector;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires StapleKeeper together in a running JVM: configuration, the bootstrap bridge, the staple
+ * service and the instrumentation. Every failure ends in one clear log line and a JVM that behaves
+ * as it would without the agent.
+ */
+final class AgentStarter {
+  static final String SERVER_STAPLING = "jdk.tls.server.enableStatusRequestExtension";
+  private static final String BRIDGE = "dev.staplekeeper.agent.bootstrap.StapleBridge";
+  private static final String VERSION = versionOf();
+
+  /** Keeps the JUL logger (and its level) from being garbage collected. */
+  private static Logger julRoot;
+
+  private AgentStarter() {}
+
+  static void start(String args, Instrumentation inst) throws Exception {
+    // Keeps the relocated Byte Buddy away from sun.misc.Unsafe (JDK 24+ warns on every use); the
+    // shade plugin rewrites this name to the relocated package. StapleKeeper injects through
+    // Instrumentation only.
+    if (System.getProperty("net.bytebuddy.safe") == null) {
+      System.setProperty("net.bytebuddy.safe", "true");
+    }
+    org.slf4j.Logger log = LoggerFactory.getLogger(StapleKeeperAgent.class);
+    AgentConfig config;
+    try {
+      config = AgentConfig.load(args);
+    } catch (ConfigException e) {
+      log.error(
+          "StapleKeeper {} is NOT active, nothing was patched: invalid configuration: {}. Fix the"
+              + " setting (see docs/configuration.md); until then the server runs with the JDK's"
+              + " own OCSP stapling.",
+          VERSION,
+          e.getMessage());
+      return;
+    }
+    applyLogLevel(config.logLevel());
+    if (!config.enabled()) {
+      log.info(
+          "StapleKeeper {} is disabled (staplekeeper.enabled=false); nothing patched", VERSION);
+      return;
+    }
+    if (bridgeAlreadyInstalled()) {
+      log.warn("StapleKeeper is already active in this JVM; ignoring the second -javaagent");
+      return;
+    }
+    enableServerStapling(config, log);
+    injectBridge(inst);
+
+    StapleService service = newService(config);
+    Scheduler prefetchScheduler = new ExecutorScheduler(1);
+    KeyManagerScanner scanner = new KeyManagerScanner(service);
+    StapleBridge.install(
+        service::responses,
+        config.prefetch()
+            ? keyManagers ->
+                prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)
+            : null);
+
+    StaplingInstrumentation instrumentation = new StaplingInstrumentation();
+    try {
+      instrumentation.install(inst);
+    } catch (RuntimeException | LinkageError e) {
+      StapleBridge.install(null, null);
+      service.close();
+      throw e;
+    }
+    List<String> patched = instrumentation.forceLoadTargets();
+    Map<String, Throwable> errors = instrumentation.errors();
+    if (!patched.contains(StaplingInstrumentation.STATUS_RESPONSE_MANAGER)) {
+      StapleBridge.install(null, null);
+      instrumentation.uninstall(inst);
+      service.close();
+      log.error(
+          "StapleKeeper {} is NOT active: could not patch {} on Java {} ({}); the server runs with"
+              + " the JDK's own OCSP stapling",
+          VERSION,
+          StaplingInstrumentation.STATUS_RESPONSE_MANAGER,
+          System.getProperty("java.version"),
+          errors.isEmpty() ? "method not found" : errors);
+      return;
+    }
+    log.info(
+        "StapleKeeper {} active on Java {}: patched {}; refresh at {} of validity, retry {}..{},"
+            + " cold wait {}, cache dir {}; settings: {}",
+        VERSION,
+        System.getProperty("java.version"),
+        String.join(", ", patched),
+        config.refreshFraction(),
+        AgentConfig.format(config.retryInitialBackoff()),
+        AgentConfig.format(config.retryMaxBackoff()),
+        AgentConfig.format(config.coldWait()),
+        config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
+        config.describeNonDefaults());
+    prefetchScheduler.schedule(service::loadStored, Duration.ZERO);
+  }
+
+  private static StapleService newService(AgentConfig config) {
+    ResponseValidator validator = new ResponseValidator(config.clockSkew());
+    return new StapleService(
+        config,
+        Clock.systemUTC(),
+        new ExecutorScheduler(2),
+        OcspWiring.source(config),
+        validator,
+        OcspWiring.resolver(config),
+        config.cacheDir() == null ? ResponseStore.NONE : FileResponseStore.open(config.cacheDir()),
+        () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  private static void enableServerStapling(AgentConfig config, org.slf4j.Logger log) {
+    String current = System.getProperty(SERVER_STAPLING);
+    if (current == null) {
+      if (config.enableStatusRequestExtension()) {
+        System.setProperty(SERVER_STAPLING, "true");
+      }
+    } else if (!Boolean.parseBoolean(current)) {
+      log.warn(
+          "{}={} is set: the server answers no status_request and StapleKeeper stays idle; remove it"
+              + " to staple",
+          SERVER_STAPLING,
+          current);
+    }
+  }
+
+  private static boolean bridgeAlreadyInstalled() {
+    try {
+      Class<?> c = Class.forName(BRIDGE, false, null);
+      return (Boolean) c.getMethod("isInstalled").invoke(null);
+    } catch (ClassNotFoundException e) {
+      return false;
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
+  }
+
+  /**
+   * Puts {@link StapleBridge} into the bootstrap class loader before anything loads it from the
+   * agent jar, so that the advice in java.base and the agent share one class.
+   */
+  private static void injectBridge(Instrumentation inst) throws IOException {
+    String resource = BRIDGE.replace('.', '/') + ".class";
+    byte[] bytes;
+    try (InputStream in = AgentStarter.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException("agent jar has no " + resource);
+      }
+      bytes = in.readAllBytes();
+    }
+    Path dir = Files.createTempDirectory("staplekeeper-boot");
+    dir.toFile().deleteOnExit();
+    ClassInjector.UsingInstrumentation.of(
+            dir.toFile(), ClassInjector.UsingInstrumentation.Target.BOOTSTRAP, inst)
+        .inject(Map.of(new TypeDescription.Latent(BRIDGE, 0, null), bytes));
+    try {
+      if (Class.forName(BRIDGE, false, null).getClassLoader() != null) {
+        throw new IllegalStateException("bridge not in the bootstrap loader");
+      }
+    } catch (ClassNotFoundException e) {
+      throw new IOException("bridge injection failed", e);
+    }
+  }
+
+  private static void applyLogLevel(String level) {
+    Level jul;
+    switch (level) {
+      case "ERROR":
+        jul = Level.SEVERE;
+        break;
+      case "WARN":
+        jul = Level.WARNING;
+        break;
+      case "DEBUG":
+        jul = Level.FINE;
+        break;
+      case "TRACE":
+        jul = Level.FINEST;
+        break;
+      default:
+        jul = Level.INFO;
+    }
+    julRoot = Logger.getLogger("dev.staplekeeper");
+    julRoot.setLevel(jul);
+  }
+
+  private static String versionOf() {
+    String v = AgentStarter.class.getPackage().getImplementationVersion();
+    return v == null ? "(dev)" : v;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.staplekeeper.agent.bootstrap;
+
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import javax.net.ssl.KeyManager;
+
+/**
+ * The only StapleKeeper class that JDK code calls. The agent injects it into the bootstrap class
+ * loader, because the advice runs inside {@code java.base}, which sees no other loader; everything
+ * else (and every relocated dependency) stays in the agent's own loader, reached through the two
+ * volatile delegates below.
+ *
+ * <p>Its signatures use JDK types only. A missing delegate, or any {@code Throwable} from one,
+ * means "let the JDK do what it would have done": {@link #responses} then returns null and the
+ * advice runs the JDK's original code.
+ */
+public final class StapleBridge {
+  private static volatile BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>>
+      responses;
+  private static volatile Consumer<KeyManager[]> contextListener;
+
+  private StapleBridge() {}
+
+  /**
+   * Called by the advice on {@code StatusResponseManager.get}: the staples for {@code chain}, an
+   * empty map for "no staple now", or null for "run the JDK's own code".
+   */
+  public static Map<X509Certificate, byte[]> responses(
+      Object requestType, X509Certificate[] chain) {
+    BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>> d = responses;
+    if (d == null) {
+      return null;
+    }
+    try {
+      String type = requestType instanceof Enum ? ((Enum<?>) requestType).name() : "OCSP";
+      return d.apply(type, chain);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  /** Called by the advice on {@code SSLContext.init}: the key managers a context was given. */
+  public static void contextInitialized(KeyManager[] keyManagers) {
+    Consumer<KeyManager[]> d = contextListener;
+    if (d == null || keyManagers == null) {
+      return;
+    }
+    try {
+      d.accept(keyManagers);
+    } catch (Throwable ignored) {
+      // prefetch is an optimisation; a failure here must never fail SSLContext.init
+    }
+  }
+
+  /** Connects the agent; null arguments disconnect it (JDK behaviour from then on). */
+  public static void install(
+      BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>> responseDelegate,
+      Consumer<KeyManager[]> contextDelegate) {
+    responses = responseDelegate;
+    contextListener = contextDelegate;
+  }
+
+  /** True once a StapleKeeper agent has connected; guards against a second attach. */
+  public static boolean isInstalled() {
+    return responses != null;
+  }
+}

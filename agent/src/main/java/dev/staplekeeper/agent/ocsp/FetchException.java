@@ -1,0 +1,48 @@
+package dev.staplekeeper.agent.ocsp;
+
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * An OCSP fetch that produced no response bytes. {@link #kind()} says what went wrong, for retry
+ * policy and status reporting; the message names the responder URI and what was expected.
+ */
+public final class FetchException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  /** What went wrong, coarse enough for retry policy and metrics. */
+  public enum Kind {
+    /** The responder refused the TCP connection (nothing listening, or a firewall reject). */
+    CONNECT_REFUSED,
+    /** The connection or the whole exchange did not complete within the deadline. */
+    TIMEOUT,
+    /** The responder answered with an HTTP status other than 200. */
+    HTTP_STATUS,
+    /** The response body exceeded the configured maximum size. */
+    TOO_LARGE,
+    /** Any other I/O failure: name resolution, TLS, connection reset, bad URI. */
+    IO
+  }
+
+  private final Kind kind;
+  private final URI uri;
+
+  public FetchException(Kind kind, URI uri, String detail) {
+    this(kind, uri, detail, null);
+  }
+
+  public FetchException(Kind kind, URI uri, String detail, Throwable cause) {
+    super("OCSP fetch from " + uri + " failed (" + kind + "): " + detail, cause);
+    this.kind = Objects.requireNonNull(kind, "kind");
+    this.uri = uri;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The responder URI the fetch went to. */
+  public URI uri() {
+    return uri;
+  }
+}

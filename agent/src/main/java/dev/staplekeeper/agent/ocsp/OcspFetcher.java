@@ -1,0 +1,513 @@
+package dev.staplekeeper.agent.ocsp;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URLConnection;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.cert.ocsp.OCSPException;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches the DER OCSP response for one {@link CertId} from an HTTP(S) responder (RFC 6960 appendix
+ * A, RFC 5019), bounded in time and size.
+ *
+ * <p>Contract: {@link #fetch} returns the response body of an HTTP 200 answer (not yet validated:
+ * that is {@link ResponseValidator}'s job) or throws {@link FetchException}; it never returns later
+ * than the total timeout after it was called, whatever the responder does (hang, trickle one byte a
+ * second, send an endless body). The exchange runs on a daemon worker thread so the calling thread
+ * can give up at the deadline even while the JDK's HTTP client is stuck in a read that a socket
+ * timeout cannot end; a worker that outlives its deadline is disconnected and ends soon after.
+ *
+ * <p>Requests go straight to the responder ({@link Proxy#NO_PROXY}), without HTTP caches and
+ * without following redirects. Requests carry no nonce unless {@link #withNonce} asks for one:
+ * stapled responses are shared by every client, and many responders answer nonce requests from a
+ * pre-signed cache anyway. POST is used unless {@link #withGet} enables RFC 5019 GET for requests
+ * whose encoding is shorter than 255 bytes.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class OcspFetcher {
+  private static final Logger LOG = LoggerFactory.getLogger(OcspFetcher.class);
+
+  static final String REQUEST_TYPE = "application/ocsp-request";
+  static final String RESPONSE_TYPE = "application/ocsp-response";
+
+  /** RFC 5019 section 5: GET only when the encoded request is shorter than this. */
+  static final int MAX_GET_REQUEST_CHARS = 255;
+
+  /** Workers in flight at once; each lives at most about two total timeouts. */
+  static final int MAX_IN_FLIGHT = 32;
+
+  private static final int NONCE_BYTES = 16;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Duration connectTimeout;
+  private final Duration totalTimeout;
+  private final int maxResponseBytes;
+  private final boolean useGet;
+  private final boolean nonce;
+  private final ExecutorService workers;
+
+  /**
+   * A fetcher that POSTs requests without a nonce.
+   *
+   * @param connectTimeout bound on establishing the TCP (and TLS) connection; positive
+   * @param totalTimeout deadline for the whole exchange, connection to last body byte; positive
+   * @param maxResponseBytes largest accepted response body; positive
+   */
+  public OcspFetcher(Duration connectTimeout, Duration totalTimeout, int maxResponseBytes) {
+    this(
+        positive(connectTimeout, "connectTimeout"),
+        positive(totalTimeout, "totalTimeout"),
+        positive(maxResponseBytes),
+        false,
+        false,
+        newWorkers());
+  }
+
+  private OcspFetcher(
+      Duration connectTimeout,
+      Duration totalTimeout,
+      int maxResponseBytes,
+      boolean useGet,
+      boolean nonce,
+      ExecutorService workers) {
+    this.connectTimeout = connectTimeout;
+    this.totalTimeout = totalTimeout;
+    this.maxResponseBytes = maxResponseBytes;
+    this.useGet = useGet;
+    this.nonce = nonce;
+    this.workers = workers;
+  }
+
+  /** A fetcher like this one that uses RFC 5019 GET for short requests when {@code enabled}. */
+  public OcspFetcher withGet(boolean enabled) {
+    return new OcspFetcher(connectTimeout, totalTimeout, maxResponseBytes, enabled, nonce, workers);
+  }
+
+  /**
+   * A fetcher like this one that puts a fresh random nonce in every request when {@code enabled}.
+   */
+  public OcspFetcher withNonce(boolean enabled) {
+    return new OcspFetcher(
+        connectTimeout, totalTimeout, maxResponseBytes, useGet, enabled, workers);
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  public Duration totalTimeout() {
+    return totalTimeout;
+  }
+
+  public int maxResponseBytes() {
+    return maxResponseBytes;
+  }
+
+  public boolean usesGet() {
+    return useGet;
+  }
+
+  public boolean usesNonce() {
+    return nonce;
+  }
+
+  /**
+   * Asks {@code responder} for the status of {@code id} and returns the response body.
+   *
+   * @return the DER bytes the responder sent with HTTP 200 (possibly empty or garbage: validate
+   *     them)
+   * @throws FetchException on refusal, timeout, HTTP status other than 200, a body above the limit,
+   *     or any other I/O failure; never later than the total timeout after the call
+   */
+  public byte[] fetch(URI responder, CertId id) throws FetchException {
+    Objects.requireNonNull(responder, "responder");
+    Objects.requireNonNull(id, "id");
+    long start = System.nanoTime();
+    long deadline = start + totalTimeout.toNanos();
+    String scheme = responder.getScheme();
+    if (scheme == null
+        || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || responder.getHost() == null) {
+      throw new FetchException(
+          FetchException.Kind.IO, responder, "not an http(s) URI with a host; cannot fetch");
+    }
+    byte[] request = encodeRequest(responder, id, nonce);
+    URI getUri = useGet ? getUri(responder, request) : null;
+    Exchange exchange =
+        new Exchange(
+            responder, getUri != null ? getUri : responder, getUri == null, request, deadline);
+
+    Future<byte[]> future;
+    try {
+      future = workers.submit(exchange);
+    } catch (RejectedExecutionException e) {
+      throw new FetchException(
+          FetchException.Kind.IO,
+          responder,
+          "too many OCSP fetches in flight (limit " + MAX_IN_FLIGHT + "); try again later",
+          e);
+    }
+    try {
+      byte[] body = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(
+            "fetched {} bytes for {} from {} via {} in {} ms",
+            body.length,
+            id,
+            responder,
+            getUri == null ? "POST" : "GET",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      }
+      return body;
+    } catch (TimeoutException e) {
+      exchange.abort();
+      future.cancel(true);
+      throw exchange.timeout("no complete response", e);
+    } catch (InterruptedException e) {
+      exchange.abort();
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new FetchException(
+          FetchException.Kind.IO, responder, "interrupted while waiting for the responder", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof FetchException) {
+        FetchException f = (FetchException) cause;
+        // Re-create on this thread so the stack trace shows the caller too.
+        throw new FetchException(f.kind(), responder, detailOf(f), f);
+      }
+      throw new FetchException(
+          FetchException.Kind.IO, responder, "unexpected failure: " + describe(cause), cause);
+    }
+  }
+
+  /** The DER OCSPRequest for {@code id}, with a fresh nonce when {@code withNonce}. */
+  static byte[] encodeRequest(URI responder, CertId id, boolean withNonce) throws FetchException {
+    try {
+      OCSPReqBuilder builder = new OCSPReqBuilder().addRequest(id.toCertificateId());
+      if (withNonce) {
+        byte[] value = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(value);
+        // RFC 8954: extnValue is the DER of Nonce ::= OCTET STRING (SIZE(1..32)).
+        builder.setRequestExtensions(
+            new Extensions(
+                new Extension(
+                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                    false,
+                    new DEROctetString(value).getEncoded())));
+      }
+      return builder.build().getEncoded();
+    } catch (OCSPException | IOException | RuntimeException e) {
+      throw new FetchException(
+          FetchException.Kind.IO, responder, "cannot encode the OCSP request: " + describe(e), e);
+    }
+  }
+
+  /**
+   * The RFC 5019 GET URI {@code <responder>/<url-encoded base64 request>}, or null when the encoded
+   * request is 255 characters or longer or the responder URI has a query or fragment.
+   */
+  static URI getUri(URI responder, byte[] request) {
+    String encoded =
+        URLEncoder.encode(Base64.getEncoder().encodeToString(request), StandardCharsets.UTF_8);
+    if (encoded.length() >= MAX_GET_REQUEST_CHARS
+        || responder.getRawQuery() != null
+        || responder.getRawFragment() != null) {
+      return null;
+    }
+    String base = responder.toString();
+    return URI.create(base.endsWith("/") ? base + encoded : base + "/" + encoded);
+  }
+
+  /** One HTTP exchange, run on a worker thread; the caller may abort it at the deadline. */
+  private final class Exchange implements Callable<byte[]> {
+    private final URI responder;
+    private final URI target;
+    private final boolean post;
+    private final byte[] request;
+    private final long deadline;
+    private volatile HttpURLConnection connection;
+    private volatile boolean aborted;
+
+    Exchange(URI responder, URI target, boolean post, byte[] request, long deadline) {
+      this.responder = responder;
+      this.target = target;
+      this.post = post;
+      this.request = request;
+      this.deadline = deadline;
+    }
+
+    @Override
+    public byte[] call() throws FetchException {
+      HttpURLConnection conn = null;
+      try {
+        conn = open();
+        return exchange(conn);
+      } catch (FetchException e) {
+        throw e;
+      } catch (SocketTimeoutException e) {
+        throw timeout(
+            describe(e).toLowerCase(Locale.ROOT).contains("connect")
+                ? "no connection established"
+                : "no complete response",
+            e);
+      } catch (ConnectException e) {
+        if (aborted) {
+          throw timeout("no connection established", e);
+        }
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        if (message.contains("timed out")) {
+          throw timeout("no connection established", e);
+        }
+        throw new FetchException(
+            FetchException.Kind.CONNECT_REFUSED,
+            responder,
+            "connection refused (" + describe(e) + "); is the responder running?",
+            e);
+      } catch (UnknownHostException e) {
+        throw new FetchException(
+            FetchException.Kind.IO, responder, "cannot resolve host " + e.getMessage(), e);
+      } catch (IOException | RuntimeException e) {
+        if (aborted || System.nanoTime() - deadline >= 0) {
+          throw timeout("no complete response", e);
+        }
+        throw new FetchException(FetchException.Kind.IO, responder, describe(e), e);
+      } finally {
+        // No keep-alive reuse: fetches are minutes apart, and a POST on a connection the
+        // responder has meanwhile closed would fail without the JDK retrying it.
+        if (conn != null) {
+          conn.disconnect();
+        }
+      }
+    }
+
+    private HttpURLConnection open() throws IOException, FetchException {
+      URLConnection opened;
+      try {
+        opened = target.toURL().openConnection(Proxy.NO_PROXY);
+      } catch (MalformedURLException | IllegalArgumentException e) {
+        throw new FetchException(
+            FetchException.Kind.IO, responder, "not a usable URL: " + describe(e), e);
+      }
+      if (!(opened instanceof HttpURLConnection)) {
+        throw new FetchException(
+            FetchException.Kind.IO, responder, "not an HTTP URL: " + opened.getClass().getName());
+      }
+      HttpURLConnection conn = (HttpURLConnection) opened;
+      connection = conn;
+      long remaining = remainingMillis();
+      if (aborted || remaining <= 0) {
+        throw timeout("no connection established", null);
+      }
+      conn.setConnectTimeout((int) Math.min(connectTimeout.toMillis(), remaining));
+      conn.setReadTimeout((int) remaining);
+      conn.setUseCaches(false);
+      conn.setInstanceFollowRedirects(false);
+      conn.setAllowUserInteraction(false);
+      conn.setRequestProperty("Accept", RESPONSE_TYPE);
+      conn.setRequestProperty("Connection", "close");
+      if (post) {
+        conn.setRequestMethod("POST");
+        conn.setDoOutput(true);
+        // Fixed-length streaming also stops the JDK client from silently re-sending the POST.
+        conn.setFixedLengthStreamingMode(request.length);
+        conn.setRequestProperty("Content-Type", REQUEST_TYPE);
+      } else {
+        conn.setRequestMethod("GET");
+      }
+      return conn;
+    }
+
+    private byte[] exchange(HttpURLConnection conn) throws IOException, FetchException {
+      if (post) {
+        try (OutputStream out = conn.getOutputStream()) {
+          out.write(request);
+        }
+      }
+      int status = conn.getResponseCode();
+      if (status != HttpURLConnection.HTTP_OK) {
+        throw httpStatus(conn, status);
+      }
+      String contentType = conn.getContentType();
+      if (contentType == null
+          || !contentType.trim().toLowerCase(Locale.ROOT).startsWith(RESPONSE_TYPE)) {
+        LOG.debug(
+            "responder {} answered Content-Type {}; expected {} (tolerated)",
+            responder,
+            contentType,
+            RESPONSE_TYPE);
+      }
+      long declared = conn.getContentLengthLong();
+      if (declared > maxResponseBytes) {
+        throw tooLarge("declares Content-Length " + declared);
+      }
+      try (InputStream in = conn.getInputStream()) {
+        return readBounded(in);
+      }
+    }
+
+    private byte[] readBounded(InputStream in) throws IOException, FetchException {
+      ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(maxResponseBytes, 8192));
+      byte[] buffer = new byte[8192];
+      int total = 0;
+      while (true) {
+        // Ask for at most one byte past the limit: enough to know the body is too large.
+        int n = in.read(buffer, 0, Math.min(buffer.length, maxResponseBytes + 1 - total));
+        if (n < 0) {
+          return body.toByteArray();
+        }
+        total += n;
+        if (total > maxResponseBytes) {
+          throw tooLarge("sent more than " + maxResponseBytes + " bytes");
+        }
+        body.write(buffer, 0, n);
+        if (aborted || System.nanoTime() - deadline >= 0) {
+          throw timeout("response body incomplete after " + total + " bytes", null);
+        }
+      }
+    }
+
+    private FetchException httpStatus(HttpURLConnection conn, int status) {
+      String reason = null;
+      String location = null;
+      try {
+        reason = conn.getResponseMessage();
+        location = conn.getHeaderField("Location");
+      } catch (IOException | RuntimeException e) {
+        // The status line is what matters; the reason phrase is decoration.
+      }
+      StringBuilder detail = new StringBuilder("answered HTTP ").append(status);
+      if (reason != null && !reason.isEmpty()) {
+        detail.append(' ').append(reason);
+      }
+      if (status >= 300 && status < 400) {
+        detail.append(" (redirects are not followed");
+        if (location != null) {
+          detail.append("; Location: ").append(location);
+        }
+        detail.append(')');
+      }
+      detail.append("; expected 200");
+      return new FetchException(FetchException.Kind.HTTP_STATUS, responder, detail.toString());
+    }
+
+    private FetchException tooLarge(String what) {
+      return new FetchException(
+          FetchException.Kind.TOO_LARGE,
+          responder,
+          "response "
+              + what
+              + ", above the limit of "
+              + maxResponseBytes
+              + " bytes (max response bytes)");
+    }
+
+    FetchException timeout(String what, Throwable cause) {
+      return new FetchException(
+          FetchException.Kind.TIMEOUT,
+          responder,
+          what + " within the deadline of " + totalTimeout.toMillis() + " ms",
+          cause);
+    }
+
+    /**
+     * Called by the waiting thread at the deadline. The disconnect runs on its own short-lived
+     * thread: while a worker is blocked reading, the JDK's stream close waits for the read's lock,
+     * and the caller must not wait for that.
+     */
+    void abort() {
+      aborted = true;
+      HttpURLConnection conn = connection;
+      if (conn != null) {
+        Thread closer = new Thread(conn::disconnect, "staplekeeper-ocsp-abort");
+        closer.setDaemon(true);
+        closer.start();
+      }
+    }
+
+    private long remainingMillis() {
+      return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+  }
+
+  private static String detailOf(FetchException e) {
+    String message = e.getMessage();
+    String marker = "(" + e.kind() + "): ";
+    int at = message.indexOf(marker);
+    return at < 0 ? message : message.substring(at + marker.length());
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  private static ExecutorService newWorkers() {
+    ThreadFactory factory =
+        new ThreadFactory() {
+          private final AtomicInteger count = new AtomicInteger();
+
+          @Override
+          public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "staplekeeper-ocsp-fetch-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            // Never pin a web application's class loader from a long-lived agent thread.
+            thread.setContextClassLoader(OcspFetcher.class.getClassLoader());
+            return thread;
+          }
+        };
+    // No core threads: an idle fetcher holds no threads and needs no shutdown.
+    return new ThreadPoolExecutor(
+        0, MAX_IN_FLIGHT, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), factory);
+  }
+
+  private static Duration positive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero() || d.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(name + " must be between 1 ms and 24 days: " + d);
+    }
+    return d;
+  }
+
+  private static int positive(int maxResponseBytes) {
+    if (maxResponseBytes <= 0 || maxResponseBytes == Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "maxResponseBytes must be positive and below " + Integer.MAX_VALUE);
+    }
+    return maxResponseBytes;
+  }
+}

@@ -1,0 +1,42 @@
+package dev.staplekeeper.agent.staple;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The production {@link Scheduler}: a small pool of daemon threads named {@code staplekeeper-N}, so
+ * it never keeps a JVM alive and its threads are easy to spot in a dump. Every fetch is bounded by
+ * the fetch timeout, so a few threads serve many certificates.
+ */
+public final class ExecutorScheduler implements Scheduler {
+  private final ScheduledThreadPoolExecutor executor;
+
+  public ExecutorScheduler(int threads) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory factory =
+        r -> {
+          Thread t = new Thread(r, "staplekeeper-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
+    executor = new ScheduledThreadPoolExecutor(threads, factory);
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+  }
+
+  @Override
+  public Task schedule(Runnable task, Duration delay) {
+    ScheduledFuture<?> f =
+        executor.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    return () -> f.cancel(false);
+  }
+
+  @Override
+  public void shutdown() {
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.staplekeeper.agent.staple;
+
+import dev.staplekeeper.agent.ocsp.CertId;
+import dev.staplekeeper.agent.ocsp.ValidatedResponse;
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What StapleKeeper knows about one certificate: the last good response (kept until a fresher good
+ * one replaces it, and served only before its nextUpdate), the single fetch that may be in flight,
+ * and the failure streak that drives the backoff.
+ *
+ * <p>Thread safety: the handshake path reads only the volatile {@link #current}; everything else is
+ * written by the one fetch in flight (guarded by {@link #fetching}) or under the entry's lock.
+ */
+final class StapleEntry {
+  final CertId id;
+  final X509Certificate cert;
+  final X509Certificate issuer;
+  final URI responder;
+
+  private volatile ValidatedResponse current;
+  private volatile long currentExpiresAtMillis;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean fetching = new AtomicBoolean();
+  private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
+
+  // guarded by this
+  private int failures;
+  private String lastError;
+  private Instant lastErrorAt;
+  private Instant nextAttemptAt;
+  private Scheduler.Task timer;
+  private boolean closed;
+
+  StapleEntry(CertId id, X509Certificate cert, X509Certificate issuer, URI responder) {
+    this.id = id;
+    this.cert = cert;
+    this.issuer = issuer;
+    this.responder = responder;
+  }
+
+  /** The response to staple at {@code nowMillis}, or null: never one past its nextUpdate. */
+  ValidatedResponse stapleAt(long nowMillis) {
+    ValidatedResponse r = current;
+    return r != null && nowMillis < currentExpiresAtMillis ? r : null;
+  }
+
+  ValidatedResponse current() {
+    return current;
+  }
+
+  void accept(ValidatedResponse r) {
+    currentExpiresAtMillis = r.nextUpdate().toEpochMilli();
+    current = r;
+    synchronized (this) {
+      failures = 0;
+      lastError = null;
+      lastErrorAt = null;
+    }
+  }
+
+  synchronized int recordFailure(String error, Instant at) {
+    lastError = error;
+    lastErrorAt = at;
+    return ++failures;
+  }
+
+  synchronized String lastError() {
+    return lastError;
+  }
+
+  synchronized Instant lastErrorAt() {
+    return lastErrorAt;
+  }
+
+  synchronized int failures() {
+    return failures;
+  }
+
+  synchronized Instant nextAttemptAt() {
+    return nextAttemptAt;
+  }
+
+  /** True exactly once: the caller starts the first fetch. */
+  boolean markStarted() {
+    return started.compareAndSet(false, true);
+  }
+
+  boolean tryBeginFetch() {
+    return fetching.compareAndSet(false, true);
+  }
+
+  void endFetch() {
+    fetching.set(false);
+    firstAttempt.complete(null);
+  }
+
+  /** True until the first fetch of this certificate has ended: a cold handshake may wait. */
+  boolean awaitingFirstAttempt() {
+    return !firstAttempt.isDone();
+  }
+
+  CompletableFuture<Void> firstAttempt() {
+    return firstAttempt;
+  }
+
+  /** Replaces the pending timer; returns false once the entry is closed. */
+  synchronized boolean setTimer(Scheduler.Task task, Instant at) {
+    if (closed) {
+      task.cancel();
+      return false;
+    }
+    if (timer != null) {
+      timer.cancel();
+    }
+    timer = task;
+    nextAttemptAt = at;
+    return true;
+  }
+
+  synchronized boolean isClosed() {
+    return closed;
+  }
+
+  synchronized void close() {
+    closed = true;
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
+    }
+    firstAttempt.complete(null);
+  }
+}

@@ -1,0 +1,493 @@
+package dev.staplekeeper.agent.staple;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.staplekeeper.agent.config.AgentConfig;
+import dev.staplekeeper.agent.ocsp.CertId;
+import dev.staplekeeper.agent.ocsp.ResponseValidator;
+import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
+import dev.staplekeeper.testapps.ocsp.OcspResponseFactory.Signer;
+import dev.staplekeeper.testapps.pki.TestPki;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stapling policy on a fake clock, against real responses built and signed with bcpkix and
+ * checked by the real validator: days of refresh, backoff and expiry run in milliseconds.
+ */
+class StapleServiceTest {
+  private static final Duration WEEK = Duration.ofDays(7);
+
+  @TempDir static Path dir;
+  static TestPki pki;
+  static OcspResponseFactory factory;
+
+  FakeClock clock;
+  ManualScheduler scheduler;
+  Responder responder;
+  X509Certificate[] chain;
+
+  /** The responder the service fetches from: answers with whatever the test scripts. */
+  static final class Responder implements ResponseSource {
+    Function<Instant, byte[]> answer;
+    final List<Instant> calls = new ArrayList<>();
+    final FakeClock clock;
+
+    Responder(FakeClock clock) {
+      this.clock = clock;
+    }
+
+    @Override
+    public byte[] fetch(URI uri, CertId id) throws Exception {
+      calls.add(clock.instant());
+      return answer.apply(clock.instant());
+    }
+  }
+
+  @BeforeAll
+  static void pki() throws IOException {
+    pki = TestPki.create(dir, URI.create("http://127.0.0.1:1/ocsp"), false);
+    factory = new OcspResponseFactory(pki);
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = new FakeClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    scheduler = new ManualScheduler(clock);
+    responder = new Responder(clock);
+    responder.answer = this::goodWeek;
+    chain = pki.serverChain();
+  }
+
+  byte[] goodWeek(Instant now) {
+    return factory.forCertificate(pki.server()).thisUpdate(now).validity(WEEK).build();
+  }
+
+  static byte[] fail(String why) {
+    throw new IllegalStateException(why);
+  }
+
+  ResponseStore store = ResponseStore.NONE;
+
+  StapleService service(String... settings) {
+    Properties p = new Properties();
+    p.setProperty("staplekeeper.coldWait", "0ms");
+    p.setProperty("staplekeeper.refreshJitter", "0");
+    for (int i = 0; i < settings.length; i += 2) {
+      p.setProperty("staplekeeper." + settings[i], settings[i + 1]);
+    }
+    AgentConfig config;
+    try {
+      config = AgentConfig.from(null, p, Map.of());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    return new StapleService(
+        config,
+        clock,
+        scheduler,
+        responder,
+        new ResponseValidator(Duration.ofMinutes(5)),
+        cert -> pki.ocspUrl(),
+        store,
+        () -> 0.5);
+  }
+
+  byte[] staple(StapleService s) {
+    return s.responses("OCSP", chain).get(chain[0]);
+  }
+
+  @Test
+  void coldMissStartsOneFetchAndStaplesOnceItSucceeds() {
+    StapleService s = service();
+    assertThat(staple(s)).isNull();
+    assertThat(staple(s)).isNull();
+    scheduler.runDue();
+    assertThat(responder.calls).hasSize(1);
+    assertThat(staple(s)).isNotNull();
+  }
+
+  @Test
+  void handshakesNeverFetchWhenAResponseIsHeld() {
+    StapleService s = service();
+    staple(s);
+    scheduler.runDue();
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(staple(s)).isNotNull();
+    }
+    assertThat(responder.calls).hasSize(1);
+  }
+
+  @Test
+  void refreshesAtHalfOfTheValidityWindow() {
+    StapleService s = service();
+    staple(s);
+    scheduler.runDue();
+    Instant first = responder.calls.get(0);
+    scheduler.advance(Duration.ofDays(3).plusHours(11));
+    assertThat(responder.calls).hasSize(1);
+    scheduler.advance(Duration.ofHours(2));
+    assertThat(responder.calls).hasSize(2);
+    assertThat(Duration.between(first, responder.calls.get(1))).isEqualTo(Duration.ofHours(84));
+  }
+
+  @Test
+  void jitterMovesTheRefreshEarlierButNeverLater() {
+    StapleService s = service("refreshJitter", "0.1");
+    staple(s);
+    scheduler.runDue();
+    // random() is 0.5 in these tests: 0.5 - 0.1 * 0.5 = 45 % of the window
+    Instant expected =
+        responder.calls.get(0).plus(Duration.ofMillis((long) (WEEK.toMillis() * 0.45)));
+    assertThat(scheduler.pending()).containsExactly(expected);
+  }
+
+  @Test
+  void keepsTheLastGoodResponseThroughAResponderOutageUntilItsNextUpdate() {
+    StapleService s = service();
+    staple(s);
+    scheduler.runDue();
+    byte[] good = staple(s);
+    Instant nextUpdate = responder.calls.get(0).plus(WEEK);
+
+    responder.answer = now -> fail("connection refused");
+    scheduler.advance(Duration.ofDays(3).plusHours(12)); // refresh point: failures begin
+    while (clock.instant().isBefore(nextUpdate.minusSeconds(1))) {
+      assertThat(staple(s)).as("staple at %s", clock.instant()).isEqualTo(good);
+      scheduler.advance(Duration.ofMinutes(7));
+    }
+    scheduler.advance(Duration.between(clock.instant(), nextUpdate));
+    assertThat(staple(s)).as("never staple past nextUpdate").isNull();
+    // 3.5 days of failures with backoff capped at 10 min: a few hundred requests, not one per
+    // handshake
+    assertThat(responder.calls.size()).isBetween(300, 900);
+  }
+
+  @Test
+  void aFresherResponseReplacesTheHeldOneAfterTheOutage() {
+    StapleService s = service();
+    staple(s);
+    scheduler.runDue();
+    byte[] first = staple(s);
+    responder.answer = now -> fail("HTTP 500");
+    scheduler.advance(Duration.ofDays(4));
+    assertThat(staple(s)).isEqualTo(first);
+    responder.answer = this::goodWeek;
+    scheduler.advance(Duration.ofMinutes(11));
+    assertThat(staple(s)).isNotEqualTo(first).isNotNull();
+  }
+
+  @Test
+  void retriesFastThenBacksOffExponentiallyUpToTheCap() {
+    StapleService s = service("retryInitialBackoff", "2s", "retryMaxBackoff", "1m");
+    responder.answer = now -> fail("connection refused");
+    staple(s);
+    scheduler.advance(Duration.ofMinutes(10));
+    List<Long> gaps = new ArrayList<>();
+    for (int i = 1; i < responder.calls.size(); i++) {
+      gaps.add(Duration.between(responder.calls.get(i - 1), responder.calls.get(i)).toMillis());
+    }
+    // jitter factor is exactly 1.0 here (random 0.5)
+    assertThat(gaps.subList(0, 6)).containsExactly(2000L, 4000L, 8000L, 16000L, 32000L, 60000L);
+    assertThat(gaps).allMatch(g -> g <= 60000L);
+  }
+
+  @Test
+  void errorResponsesGarbageAndInvalidResponsesNeverReplaceTheHeldOne() {
+    StapleService s = service("retryInitialBackoff", "1s", "retryMaxBackoff", "1s");
+    staple(s);
+    scheduler.runDue();
+    byte[] good = staple(s);
+    List<Function<Instant, byte[]>> bad =
+        List.of(
+            now -> OcspResponseFactory.errorResponse(6), // unauthorized
+            now -> OcspResponseFactory.errorResponse(3), // tryLater
+            now -> OcspResponseFactory.errorResponse(2), // internalError
+            now -> new byte[] {0x30, 0x03, 0x0a, 0x01},
+            now -> "<html>gateway</html>".getBytes(),
+            now ->
+                factory
+                    .forCertificate(pki.server())
+                    .thisUpdate(now.minus(Duration.ofDays(8)))
+                    .validity(WEEK)
+                    .build(),
+            now ->
+                factory
+                    .forCertificate(pki.server())
+                    .thisUpdate(now.plus(Duration.ofHours(2)))
+                    .build(),
+            now -> factory.forCertificate(pki.server()).thisUpdate(now).nextUpdate(null).build(),
+            now ->
+                factory.forCertificate(pki.server()).signer(Signer.ROGUE).thisUpdate(now).build(),
+            now ->
+                factory
+                    .forCertificate(pki.server())
+                    .signer(Signer.DELEGATED_NO_EKU)
+                    .thisUpdate(now)
+                    .build(),
+            now ->
+                factory
+                    .forCertificate(pki.server())
+                    .serial(java.math.BigInteger.TEN)
+                    .thisUpdate(now)
+                    .build(),
+            now -> factory.forCertificate(pki.server()).unknown().thisUpdate(now).build());
+    scheduler.advance(Duration.ofDays(3).plusHours(12).minusSeconds(1));
+    for (Function<Instant, byte[]> answer : bad) {
+      int before = responder.calls.size();
+      responder.answer = answer;
+      scheduler.advance(Duration.ofSeconds(3));
+      assertThat(responder.calls.size()).isGreaterThan(before);
+      assertThat(staple(s)).isEqualTo(good);
+    }
+  }
+
+  @Test
+  void anOlderResponseThanTheHeldOneIsNotTaken() {
+    StapleService s = service();
+    staple(s);
+    scheduler.runDue();
+    byte[] good = staple(s);
+    Instant firstThisUpdate = responder.calls.get(0);
+    responder.answer =
+        now ->
+            factory
+                .forCertificate(pki.server())
+                .thisUpdate(firstThisUpdate.minusSeconds(60))
+                .validity(WEEK)
+                .build();
+    scheduler.advance(Duration.ofDays(4));
+    assertThat(staple(s)).isEqualTo(good);
+  }
+
+  @Test
+  void aValidRevokedResponseReplacesTheGoodOneAndIsStapled() throws Exception {
+    StapleService s = service();
+    staple(s);
+    scheduler.runDue();
+    byte[] good = staple(s);
+    responder.answer =
+        now ->
+            factory
+                .forCertificate(pki.server())
+                .revoked(now.minusSeconds(30), 1)
+                .thisUpdate(now)
+                .validity(WEEK)
+                .build();
+    scheduler.advance(Duration.ofDays(4));
+    byte[] revoked = staple(s);
+    assertThat(revoked).isNotNull().isNotEqualTo(good);
+    assertThat(new org.bouncycastle.cert.ocsp.OCSPResp(revoked).getResponseObject())
+        .isInstanceOfSatisfying(
+            org.bouncycastle.cert.ocsp.BasicOCSPResp.class,
+            b ->
+                assertThat(b.getResponses()[0].getCertStatus())
+                    .isInstanceOf(org.bouncycastle.cert.ocsp.RevokedStatus.class));
+  }
+
+  @Test
+  void aRevokedResponseIsNotStapledWhenStapleRevokedIsOff() {
+    StapleService s = service("stapleRevoked", "false");
+    responder.answer =
+        now ->
+            factory
+                .forCertificate(pki.server())
+                .revoked(now.minusSeconds(30), 1)
+                .thisUpdate(now)
+                .validity(WEEK)
+                .build();
+    staple(s);
+    scheduler.runDue();
+    assertThat(staple(s)).isNull();
+  }
+
+  @Test
+  void anExpiredHeldResponseIsDroppedFromHandshakesButRetriesGoOn() {
+    StapleService s = service("retryMaxBackoff", "1h");
+    responder.answer =
+        now ->
+            factory
+                .forCertificate(pki.server())
+                .thisUpdate(now)
+                .validity(Duration.ofHours(2))
+                .build();
+    staple(s);
+    scheduler.runDue();
+    assertThat(staple(s)).isNotNull();
+    responder.answer = now -> fail("down");
+    scheduler.advance(Duration.ofHours(2));
+    assertThat(staple(s)).isNull();
+    responder.answer = this::goodWeek;
+    scheduler.advance(Duration.ofHours(1).plusMinutes(1));
+    assertThat(staple(s)).isNotNull();
+  }
+
+  @Test
+  void aResponderServingTheSameOldResponseIsNotAskedInALoop() {
+    StapleService s = service();
+    Instant signedAt =
+        clock.instant().minus(Duration.ofDays(4)); // pre-signed, past its refresh point
+    byte[] same = factory.forCertificate(pki.server()).thisUpdate(signedAt).validity(WEEK).build();
+    responder.answer = now -> same;
+    staple(s);
+    scheduler.advance(Duration.ofDays(3).minusMinutes(1));
+    assertThat(staple(s)).isEqualTo(same);
+    // halving the time left each time: about log2(3 days / 2 s) requests, not thousands
+    assertThat(responder.calls.size()).isBetween(2, 25);
+  }
+
+  @Test
+  void statusRequestV2AndTls13AskForTheWholeChain() {
+    StapleService s = service();
+    Map<X509Certificate, byte[]> multi = s.responses("OCSP_MULTI", chain);
+    scheduler.runDue();
+    multi = s.responses("OCSP_MULTI", chain);
+    // the intermediate's issuer (the root) is not in the chain: only the leaf can be stapled
+    assertThat(multi).containsOnlyKeys(chain[0]);
+  }
+
+  @Test
+  void aCertificateWithoutResponderIsLeftAloneQuietly() {
+    StapleService s =
+        new StapleService(
+            AgentConfig.defaults(),
+            clock,
+            scheduler,
+            responder,
+            new ResponseValidator(Duration.ofMinutes(5)),
+            cert -> null,
+            ResponseStore.NONE,
+            () -> 0.5);
+    assertThat(s.responses("OCSP", chain)).isEmpty();
+    scheduler.advance(Duration.ofDays(1));
+    assertThat(responder.calls).isEmpty();
+  }
+
+  @Test
+  void aChainWithoutIssuerGetsNoStaple() {
+    StapleService s = service();
+    assertThat(s.responses("OCSP", new X509Certificate[] {chain[0]})).isEmpty();
+    assertThat(s.responses("OCSP", null)).isEmpty();
+  }
+
+  @Test
+  void copiesOfTheSameCertificateShareOneEntry() throws Exception {
+    StapleService s = service();
+    X509Certificate copy =
+        (X509Certificate)
+            java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(chain[0].getEncoded()));
+    s.responses("OCSP", chain);
+    s.responses("OCSP", new X509Certificate[] {copy, chain[1]});
+    scheduler.runDue();
+    assertThat(responder.calls).hasSize(1);
+    assertThat(s.responses("OCSP", new X509Certificate[] {copy, chain[1]})).containsKey(copy);
+  }
+
+  @Test
+  void prefetchFetchesBeforeTheFirstHandshake() {
+    StapleService s = service();
+    s.prefetch(chain);
+    scheduler.runDue();
+    assertThat(responder.calls).hasSize(1);
+    assertThat(staple(s)).isNotNull();
+  }
+
+  @Test
+  void describeTellsOperatorsWhatIsHeldAndWhatFailed() {
+    StapleService s = service();
+    staple(s);
+    scheduler.runDue();
+    responder.answer = now -> fail("responder says unauthorized");
+    scheduler.advance(Duration.ofDays(3).plusHours(13));
+    assertThat(s.describe())
+        .singleElement()
+        .asString()
+        .contains("GOOD, valid 3d")
+        .contains("failures")
+        .contains("unauthorized");
+  }
+
+  @Test
+  void storedResponsesAreStapledAtOnceAfterARestartWithTheResponderDown(@TempDir Path cacheDir) {
+    store = dev.staplekeeper.agent.store.FileResponseStore.open(cacheDir);
+    StapleService before = service();
+    staple(before);
+    scheduler.runDue();
+    byte[] good = staple(before);
+    before.close();
+
+    scheduler = new ManualScheduler(clock);
+    clock.advance(Duration.ofDays(1));
+    responder.answer = now -> fail("connection refused");
+    StapleService after = service();
+    assertThat(after.loadStored()).isEqualTo(1);
+    assertThat(staple(after)).as("first handshake after restart").isEqualTo(good);
+    assertThat(responder.calls).hasSize(1);
+  }
+
+  @Test
+  void aStoredResponsePastItsRefreshPointIsRefreshedAtOnce(@TempDir Path cacheDir) {
+    store = dev.staplekeeper.agent.store.FileResponseStore.open(cacheDir);
+    StapleService before = service();
+    staple(before);
+    scheduler.runDue();
+    before.close();
+
+    scheduler = new ManualScheduler(clock);
+    clock.advance(Duration.ofDays(4));
+    StapleService after = service();
+    after.loadStored();
+    scheduler.advance(Duration.ofSeconds(3));
+    assertThat(responder.calls).hasSize(2);
+  }
+
+  @Test
+  void expiredAndFutureDatedStoredResponsesAreSkippedAndExpiredOnesRemoved(@TempDir Path cacheDir)
+      throws Exception {
+    store = dev.staplekeeper.agent.store.FileResponseStore.open(cacheDir);
+    StapleService before = service();
+    staple(before);
+    scheduler.runDue();
+    before.close();
+
+    scheduler = new ManualScheduler(clock);
+    clock.advance(Duration.ofDays(8));
+    StapleService after = service();
+    assertThat(after.loadStored()).isZero();
+    assertThat(staple(after)).isNull();
+    try (var files = java.nio.file.Files.list(cacheDir)) {
+      assertThat(files).as("expired file removed").isEmpty();
+    }
+
+    clock.set(Instant.now().minus(Duration.ofHours(3)));
+    scheduler = new ManualScheduler(clock);
+    responder.answer = now -> fail("down");
+    store.save(
+        pki.server(),
+        pki.intermediate(),
+        new ResponseValidator(Duration.ofMinutes(5))
+            .validate(
+                goodWeek(Instant.now()),
+                CertId.of(pki.server(), pki.intermediate()),
+                pki.intermediate(),
+                Instant.now()));
+    StapleService future = service();
+    assertThat(future.loadStored()).as("thisUpdate 3 h ahead of this clock").isZero();
+    assertThat(staple(future)).isNull();
+  }
+}
