@@ -68,7 +68,9 @@ final class JettyServer {
             .directory(base.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
-    builder.environment().putAll(env);
+    env.forEach((key, value) -> builder.environment().put(key, value));
+    builder.environment().remove("JAVA_OPTIONS");
+    builder.environment().remove("JAVA_TOOL_OPTIONS");
     Process process = builder.start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();

@@ -39,8 +39,9 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code command} in {@code workDir} with {@code env} added to this JVM's environment and
-   * waits until {@code port} on 127.0.0.1 accepts connections.
+   * Starts {@code command} in {@code workDir} with {@code env} added to this JVM's environment (an
+   * empty value removes the variable) and waits until {@code port} on 127.0.0.1 accepts
+   * connections.
    */
   static ServerProcess start(
       String name,
@@ -57,7 +58,14 @@ final class ServerProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().putAll(env);
+    env.forEach(
+        (key, value) -> {
+          if (value.isEmpty()) {
+            builder.environment().remove(key);
+          } else {
+            builder.environment().put(key, value);
+          }
+        });
     ServerProcess server = new ServerProcess(name, builder.start(), log, port);
     try {
       server.awaitPort(startTimeout);
