@@ -276,6 +276,10 @@ public final class OcspResponseFactory {
       return this;
     }
 
+    public Signer signer() {
+      return signer;
+    }
+
     /** Whether the signer's certificate goes in {@code certs}. Default: all but ISSUER. */
     public Spec includeCerts(boolean include) {
       this.includeCerts = include;
