@@ -1,0 +1,278 @@
+package dev.staplekeeper.containers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
+import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.responder.FaultMode;
+import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * One real server distribution, started as its own process with the agent added the way
+ * docs/operations.md tells users, checked with real clients while its OCSP responder is healthy,
+ * failing and back.
+ *
+ * <p>Each subclass owns its PKI, responder and server, so the classes run in parallel (see
+ * junit-platform.properties); the methods of one class run in order on one server.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class ContainerStaplingIT {
+  /** Far from nextUpdate during the run; 6 s refresh period with refreshFraction 0.05. */
+  static final Duration VALIDITY = Duration.ofMinutes(2);
+
+  /** Longer than the agent's 6 s refresh period (see {@link Agent}), so it meets this fault. */
+  static final Duration UNAUTHORIZED_PHASE = Duration.ofSeconds(7);
+
+  static final Duration OTHER_FAULT_PHASE = Duration.ofSeconds(4);
+
+  /**
+   * A healthy stapled handshake takes tens of milliseconds; the stock JDK waits up to 5 s for the
+   * responder on the handshake thread. Generous for a loaded 2-core machine, far below 5 s.
+   */
+  static final Duration FAST_HANDSHAKE = Duration.ofMillis(1500);
+
+  Path work;
+  OcspResponder responder;
+  TestPki pki;
+  ServerProcess server;
+  final List<Observation> seen = new ArrayList<>();
+
+  /** A short name, also the name of the work directory. */
+  abstract String name();
+
+  /** The JDK feature release the server runs on. */
+  abstract int jdkFeature();
+
+  /** Starts the server distribution with {@code setup}. */
+  abstract ServerProcess start(ServerSetup setup) throws IOException, InterruptedException;
+
+  /** The JVM options the server is given: the agent line and its settings. */
+  List<String> jvmOptions() {
+    return Agent.jvmOptions();
+  }
+
+  @BeforeAll
+  void startResponderAndServer() throws Exception {
+    work = Path.of(System.getProperty("staplekeeper.it.work", "target/it-work")).resolve(name());
+    Files.createDirectories(work);
+    responder = OcspResponder.bind(0);
+    pki = TestPki.create(work.resolve("pki"), responder.url(), false);
+    responder.start(pki, VALIDITY);
+    warmUp();
+    server =
+        start(
+            new ServerSetup(
+                "server",
+                Jdks.jdk(jdkFeature()),
+                Ports.free(),
+                pki.keystore(),
+                TestPki.PASSWORD,
+                "server",
+                jvmOptions(),
+                work));
+  }
+
+  @AfterAll
+  void stopServerAndResponder() throws IOException {
+    try {
+      writeObservations();
+    } finally {
+      stop();
+    }
+  }
+
+  private void stop() {
+    try {
+      if (server != null) {
+        server.close();
+      }
+    } finally {
+      if (responder != null) {
+        responder.close();
+      }
+    }
+  }
+
+  /**
+   * One request to the responder before the server starts, so that the server's very first fetch
+   * does not also pay for class loading and JIT in this test JVM: the first handshake then measures
+   * the agent's prefetch, not the harness.
+   */
+  private void warmUp() throws IOException, InterruptedException {
+    byte[] request = new OcspResponseFactory(pki).request(null, pki.server());
+    HttpResponse<byte[]> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(responder.url())
+                    .header("Content-Type", "application/ocsp-request")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).as("responder warm-up").isEqualTo(200);
+  }
+
+  /** One line per handshake in {@code observations.txt} of the work directory, for timings. */
+  private void writeObservations() throws IOException {
+    if (work == null) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    synchronized (seen) {
+      seen.forEach(o -> sb.append(o.summary()).append('\n'));
+    }
+    Files.writeString(work.resolve("observations.txt"), sb);
+  }
+
+  /** Whether the server runs with the agent; the stock-JDK control does not. */
+  boolean withAgent() {
+    return true;
+  }
+
+  /** Waits a little for {@code text} to reach the server log (the JVM flushes it per record). */
+  void assertServerLogged(String text) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!server.logText().contains(text) && System.nanoTime() < end) {
+      Thread.sleep(100);
+    }
+    assertThat(server.logText()).as("server log %s", server.log()).contains(text);
+  }
+
+  Path rootPem() {
+    return pki.dir().resolve("root.pem");
+  }
+
+  Observation openssl(String tls) throws IOException {
+    return record(OpenSslClient.handshake(server.port(), rootPem(), tls));
+  }
+
+  Observation gnutls(String priority) throws IOException {
+    return record(GnutlsClient.handshake(server.port(), rootPem(), priority));
+  }
+
+  Observation record(Observation observation) {
+    synchronized (seen) {
+      seen.add(observation);
+    }
+    return observation;
+  }
+
+  /** Fails with the server log tail attached, so a CI failure explains itself. */
+  void assertGood(Observation o) {
+    assertThat(o.goodStaple(Instant.now()))
+        .as(
+            "%s: expected a good staple from %s\n%s\n--- server log ---\n%s",
+            name(), o.client(), o, server.tail())
+        .isTrue();
+  }
+
+  @Test
+  @Order(1)
+  void firstHandshakeAfterStartIsStapled() throws Exception {
+    assertGood(openssl("-tls1_3"));
+    if (withAgent()) {
+      assertServerLogged("StapleKeeper ");
+      assertServerLogged(" active on Java " + Jdks.feature(Jdks.jdk(jdkFeature())));
+      assertServerLogged("StapleKeeper got OCSP response for CN=localhost");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void staplesAGoodResponseToEveryClientAndProtocol() throws Exception {
+    Observation tls12 = openssl("-tls1_2");
+    assertGood(tls12);
+    assertGood(openssl("-tls1_3"));
+    if (GnutlsClient.installed()) {
+      assertGood(gnutls(null));
+      assertGood(gnutls("NORMAL:-VERS-TLS1.3"));
+    }
+  }
+
+  /**
+   * The outage of design.md section 3, shortened: the responder answers {@code unauthorized}, then
+   * refuses connections, then hangs. The agent refreshes every 6 s (see {@link Agent}), so it asks
+   * the failing responder during the outage; every handshake must still carry the same good staple,
+   * as fast as when the responder is healthy, and the responder must not be asked once per
+   * handshake.
+   */
+  @Test
+  @Order(3)
+  void keepsTheSameGoodStapleThroughAResponderOutage() throws Exception {
+    assertGood(openssl("-tls1_3"));
+
+    int requestsBefore = responder.requestCount();
+    List<Observation> duringFault = new ArrayList<>();
+    Map<FaultMode, Duration> faults = new LinkedHashMap<>();
+    faults.put(FaultMode.UNAUTHORIZED, UNAUTHORIZED_PHASE);
+    faults.put(FaultMode.DOWN, OTHER_FAULT_PHASE);
+    faults.put(FaultMode.HANG, OTHER_FAULT_PHASE);
+    int unauthorizedRequests = 0;
+    try {
+      for (Map.Entry<FaultMode, Duration> fault : faults.entrySet()) {
+        int requestsAtStart = responder.requestCount();
+        responder.mode(fault.getKey());
+        long end = System.nanoTime() + fault.getValue().toNanos();
+        while (System.nanoTime() < end) {
+          duringFault.add(openssl("-tls1_3"));
+          Thread.sleep(100);
+        }
+        if (GnutlsClient.installed()) {
+          // gnutls-cli --ocsp asks the (failing) responder itself when nothing is stapled
+          duringFault.add(gnutls(null));
+        }
+        if (fault.getKey() == FaultMode.UNAUTHORIZED) {
+          unauthorizedRequests = responder.requestCount() - requestsAtStart;
+        }
+      }
+    } finally {
+      responder.mode(FaultMode.HEALTHY);
+    }
+    int faultRequests = responder.requestCount() - requestsBefore;
+
+    Instant faultStaple = duringFault.get(0).thisUpdate();
+    for (Observation o : duringFault) {
+      assertGood(o);
+      assertThat(o.thisUpdate())
+          .as("the same staple all through the outage: %s", o)
+          .isEqualTo(faultStaple);
+      assertThat(o.elapsed()).as("handshake time of %s", o.summary()).isLessThan(FAST_HANDSHAKE);
+    }
+    assertThat(duringFault).hasSizeGreaterThan(20);
+    assertThat(unauthorizedRequests)
+        .as(
+            "the agent refreshed and met the unauthorized responder (server log:\n%s)",
+            server.tail())
+        .isPositive();
+    assertThat(faultRequests)
+        .as("responder requests during the outage: bounded by backoff, not one per handshake")
+        .isLessThan(duringFault.size() / 4);
+
+    assertServerLogged("failed (attempt 1): invalid response from " + responder.url());
+    assertServerLogged("responseStatus unauthorized (6)");
+    assertServerLogged("keeping the last good response");
+
+    Observation after = openssl("-tls1_3");
+    assertGood(after);
+    assertThat(after.thisUpdate()).isAfterOrEqualTo(faultStaple);
+  }
+}
