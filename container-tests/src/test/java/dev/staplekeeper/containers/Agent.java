@@ -27,7 +27,8 @@ final class Agent {
    * <ul>
    *   <li>{@code refreshFraction=0.05} without jitter: with the 2 minute responses of the tests the
    *       agent refreshes every 6 s, so it meets the failing responder during an outage of 7 s;
-   *   <li>{@code retryInitialBackoff=1s}: its retries during the outage come within seconds;
+   *   <li>{@code retryInitialBackoff=1s}, {@code retryMaxBackoff=4s}: its retries during the outage
+   *       come within seconds, and so does its recovery when the responder is back;
    *   <li>{@code jdk.tls.stapling.cacheLifetime=2} stands for the JDK's default hour, as in the
    *       measurements of design.md section 3: without the agent the JDK forgets its staple 2 s
    *       into an outage (see {@link StockJdkJettyIT}); the agent does not use it.
@@ -39,6 +40,7 @@ final class Agent {
         "-Dstaplekeeper.refreshFraction=0.05",
         "-Dstaplekeeper.refreshJitter=0",
         "-Dstaplekeeper.retryInitialBackoff=1s",
+        "-Dstaplekeeper.retryMaxBackoff=4s",
         "-Djdk.tls.stapling.cacheLifetime=2");
   }
 }
