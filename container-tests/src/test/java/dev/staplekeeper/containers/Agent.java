@@ -10,7 +10,8 @@ final class Agent {
 
   /** {@code agent/target/staplekeeper-agent.jar}, built by the agent module in the same reactor. */
   static Path jar() {
-    Path jar = Path.of(System.getProperty("staplekeeper.agent.jar", "")).toAbsolutePath();
+    Path jar =
+        Path.of(System.getProperty("staplekeeper.agent.jar", "")).toAbsolutePath().normalize();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           "agent jar not found at "

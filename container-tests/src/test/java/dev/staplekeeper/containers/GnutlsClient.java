@@ -87,6 +87,7 @@ final class GnutlsClient {
         find(out, "Certificate Status: (\\S+)"),
         time(find(out, "This Update: (.+)")),
         time(find(out, "Next Update: (.+)")),
+        stapled ? handshakeOk : null,
         result.elapsed(),
         out);
   }

@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param certStatus certificate status, e.g. {@code good}; null when not stapled
  * @param thisUpdate thisUpdate of the stapled response; null when not stapled
  * @param nextUpdate nextUpdate of the stapled response; null when not stapled or absent
+ * @param verified whether the client checked the response's signature and CertID and found them
+ *     right; null for a client that does not check ({@code openssl s_client})
  * @param elapsed wall time of the whole client run (process start to exit for the command-line
  *     clients, so it includes their start-up)
  * @param output the client's output, for failure messages
@@ -25,13 +27,15 @@ record Observation(
     String certStatus,
     Instant thisUpdate,
     Instant nextUpdate,
+    Boolean verified,
     Duration elapsed,
     String output) {
 
-  /** Stapled, successful, good and not past nextUpdate. */
+  /** Stapled, successful, good, not past nextUpdate and, where the client checks, verified. */
   boolean goodStaple(Instant now) {
     return handshakeOk
         && stapled
+        && !Boolean.FALSE.equals(verified)
         && "successful".equalsIgnoreCase(responseStatus)
         && "good".equalsIgnoreCase(certStatus)
         && nextUpdate != null
@@ -52,6 +56,7 @@ record Observation(
         + thisUpdate
         + " nextUpdate="
         + nextUpdate
+        + (verified == null ? "" : " verified=" + verified)
         + " in "
         + elapsed.toMillis()
         + " ms";

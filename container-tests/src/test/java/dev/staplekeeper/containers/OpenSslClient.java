@@ -66,6 +66,7 @@ final class OpenSslClient {
         find(out, "Cert Status: (\\S+)"),
         time(find(out, "This Update: (.+)")),
         time(find(out, "Next Update: (.+)")),
+        null,
         result.elapsed(),
         out);
   }

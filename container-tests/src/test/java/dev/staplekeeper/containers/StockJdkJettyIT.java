@@ -45,7 +45,7 @@ class StockJdkJettyIT extends ContainerStaplingIT {
 
   @Override
   @Test
-  @Order(3)
+  @Order(4)
   @DisplayName("without the agent the JDK loses its staple 2 s into an outage")
   void keepsTheSameGoodStapleThroughAResponderOutage() throws Exception {
     assertGood(openssl("-tls1_3"));
