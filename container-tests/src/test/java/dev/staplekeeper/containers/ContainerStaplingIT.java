@@ -45,20 +45,24 @@ abstract class ContainerStaplingIT {
 
   static final Duration OTHER_FAULT_PHASE = Duration.ofSeconds(4);
 
+  static final int MAX_FAULT_REQUESTS = 10;
+
   /** Longest wait for a fresher staple after the outage: the 4 s retry cap plus jitter and load. */
   static final Duration RECOVERY = Duration.ofSeconds(15);
 
   /**
-   * A healthy stapled handshake takes tens of milliseconds; the stock JDK waits up to 5 s for the
-   * responder on the handshake thread. Generous for a loaded 2-core machine, far below 5 s.
+   * A healthy stapled handshake takes tens of milliseconds (hundreds for a command-line client on a
+   * loaded 2-core machine); the stock JDK waits up to 5 s for a hanging responder on the handshake
+   * thread. Half of that separates the two with room for load.
    */
-  static final Duration FAST_HANDSHAKE = Duration.ofMillis(1500);
+  static final Duration FAST_HANDSHAKE = Duration.ofMillis(2500);
 
   Path work;
   OcspResponder responder;
   TestPki pki;
   ServerProcess server;
   final List<Observation> seen = new ArrayList<>();
+  final List<String> notes = new ArrayList<>();
 
   /** A short name, also the name of the work directory. */
   abstract String name();
@@ -142,6 +146,7 @@ abstract class ContainerStaplingIT {
     StringBuilder sb = new StringBuilder();
     synchronized (seen) {
       seen.forEach(o -> sb.append(o.summary()).append('\n'));
+      notes.forEach(n -> sb.append(n).append('\n'));
     }
     Files.writeString(work.resolve("observations.txt"), sb);
   }
@@ -267,6 +272,16 @@ abstract class ContainerStaplingIT {
       responder.mode(FaultMode.HEALTHY);
     }
     int faultRequests = responder.requestCount() - requestsBefore;
+    synchronized (seen) {
+      notes.add(
+          "outage: "
+              + duringFault.size()
+              + " handshakes, "
+              + faultRequests
+              + " responder requests ("
+              + unauthorizedRequests
+              + " while unauthorized)");
+    }
 
     Instant faultStaple = duringFault.get(0).thisUpdate();
     for (Observation o : duringFault) {
@@ -276,15 +291,19 @@ abstract class ContainerStaplingIT {
           .isEqualTo(faultStaple);
       assertThat(o.elapsed()).as("handshake time of %s", o.summary()).isLessThan(FAST_HANDSHAKE);
     }
-    assertThat(duringFault).hasSizeGreaterThan(40);
+    assertThat(duringFault).hasSizeGreaterThanOrEqualTo(30);
     assertThat(unauthorizedRequests)
         .as(
             "the agent refreshed and met the unauthorized responder (server log:\n%s)",
             server.tail())
         .isPositive();
+    // retries 1 s, 2 s, then every 4 s (+-25 %) over 15 s: about 6, plus the hanging one
     assertThat(faultRequests)
-        .as("responder requests during the outage: bounded by backoff, not one per handshake")
-        .isLessThan(duringFault.size() / 8);
+        .as(
+            "responder requests during the outage (%d handshakes): bounded by backoff, not one per"
+                + " handshake",
+            duringFault.size())
+        .isLessThanOrEqualTo(MAX_FAULT_REQUESTS);
 
     assertServerLogged("failed (attempt 1): invalid response from " + responder.url());
     assertServerLogged("responseStatus unauthorized (6)");

@@ -31,11 +31,16 @@ final class ServerProcess implements AutoCloseable {
   private final Path log;
   private final int port;
 
+  private final Thread shutdownHook;
+
   private ServerProcess(String name, Process process, Path log, int port) {
     this.name = name;
     this.process = process;
     this.log = log;
     this.port = port;
+    // a test JVM ended early (Ctrl-C, failsafe timeout) must not leave servers behind
+    this.shutdownHook = new Thread(this::destroyTree, "stop " + name);
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /**
@@ -122,6 +127,15 @@ final class ServerProcess implements AutoCloseable {
    */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or about to
+    }
+    destroyTree();
+  }
+
+  private void destroyTree() {
     List<ProcessHandle> tree =
         process.descendants().collect(Collectors.toCollection(ArrayList::new));
     tree.add(process.toHandle());
