@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 final class Command {
   private Command() {}
 
+  /** Exit code reported for a client that was killed at its time limit. */
+  static final int TIMED_OUT = -1;
+
   record Result(int exitCode, String output, Duration elapsed) {}
 
   static Result run(List<String> command, Duration timeout) throws IOException {
@@ -26,26 +29,29 @@ final class Command {
               .redirectOutput(out.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .start();
-      boolean exited;
       try {
-        exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        if (!exited) {
+          // a client stuck in a handshake is a result to assert on, not a harness error
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+          return new Result(
+              TIMED_OUT,
+              Files.readString(out, StandardCharsets.UTF_8)
+                  + "\n[killed: "
+                  + String.join(" ", command)
+                  + " did not finish within "
+                  + timeout
+                  + "]",
+              elapsed);
+        }
+        return new Result(
+            process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), elapsed);
       } catch (InterruptedException e) {
         process.destroyForcibly();
         Thread.currentThread().interrupt();
         throw new IOException("interrupted", e);
       }
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-      if (!exited) {
-        process.destroyForcibly();
-        throw new IOException(
-            String.join(" ", command)
-                + " did not finish within "
-                + timeout
-                + ":\n"
-                + Files.readString(out, StandardCharsets.UTF_8));
-      }
-      return new Result(
-          process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), elapsed);
     } finally {
       Files.deleteIfExists(out);
     }

@@ -53,6 +53,7 @@ final class JettyServer {
         env,
         base.resolve("jetty.log"),
         setup.port(),
+        ":oejs.Server:main: Started oejs.Server@",
         START_TIMEOUT);
   }
 

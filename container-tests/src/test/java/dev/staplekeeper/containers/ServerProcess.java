@@ -45,8 +45,11 @@ final class ServerProcess implements AutoCloseable {
 
   /**
    * Starts {@code command} in {@code workDir} with {@code env} added to this JVM's environment (an
-   * empty value removes the variable) and waits until {@code port} on 127.0.0.1 accepts
-   * connections.
+   * empty value removes the variable) and waits until {@code port} on 127.0.0.1 accepts connections
+   * and the log shows {@code readyText}.
+   *
+   * <p>An open port alone does not mean ready: Tomcat binds its port while initialising but accepts
+   * connections only once started, seconds later on a loaded machine.
    */
   static ServerProcess start(
       String name,
@@ -55,6 +58,7 @@ final class ServerProcess implements AutoCloseable {
       Map<String, String> env,
       Path log,
       int port,
+      String readyText,
       Duration startTimeout)
       throws IOException, InterruptedException {
     ProcessBuilder builder =
@@ -73,7 +77,7 @@ final class ServerProcess implements AutoCloseable {
         });
     ServerProcess server = new ServerProcess(name, builder.start(), log, port);
     try {
-      server.awaitPort(startTimeout);
+      server.awaitReady(readyText, startTimeout);
     } catch (IOException | InterruptedException | RuntimeException e) {
       server.close();
       throw e;
@@ -97,22 +101,38 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  private void awaitPort(Duration timeout) throws IOException, InterruptedException {
+  private void awaitReady(String readyText, Duration timeout)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException(
-            name + " exited with " + process.exitValue() + " before listening:\n" + tail());
+            name + " exited with " + process.exitValue() + " before it was ready:\n" + tail());
       }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      if (logText().contains(readyText) && listening()) {
         return;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
       }
+      Thread.sleep(100);
     }
     throw new IOException(
-        name + " did not listen on port " + port + " within " + timeout + ":\n" + tail());
+        name
+            + " did not log '"
+            + readyText
+            + "' and listen on port "
+            + port
+            + " within "
+            + timeout
+            + ":\n"
+            + tail());
+  }
+
+  private boolean listening() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   /** The last lines of the server log, for failure messages. */

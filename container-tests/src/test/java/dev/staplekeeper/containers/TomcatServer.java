@@ -54,6 +54,7 @@ final class TomcatServer {
             "JAVA_TOOL_OPTIONS", ""),
         base.resolve("logs/console.log"),
         setup.port(),
+        "org.apache.catalina.startup.Catalina.start Server startup in",
         START_TIMEOUT);
   }
 
