@@ -120,6 +120,10 @@ final class AgentStarter {
         config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
         config.describeNonDefaults());
     prefetchScheduler.schedule(service::loadStored, Duration.ZERO);
+    if (config.jmx()) {
+      Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());
+      prefetchScheduler.schedule(mbean::register, Duration.ofSeconds(5));
+    }
   }
 
   private static StapleService newService(AgentConfig config) {

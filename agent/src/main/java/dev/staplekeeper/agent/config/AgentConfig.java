@@ -43,6 +43,7 @@ public final class AgentConfig {
   private final URI responderUri;
   private final boolean responderOverride;
   private final boolean httpGet;
+  private final boolean jmx;
   private final String logLevel;
   private final boolean failLookupsForTesting;
   private final Map<ConfigKey, String> sources;
@@ -94,6 +95,7 @@ public final class AgentConfig {
             Boolean.parseBoolean(r.systemProperty("jdk.tls.stapling.responderOverride")));
     logLevel = r.logLevel(ConfigKey.LOG_LEVEL, "INFO");
     httpGet = r.bool(ConfigKey.HTTP_GET, false);
+    jmx = r.bool(ConfigKey.JMX, true);
     failLookupsForTesting = r.bool(ConfigKey.FAIL_LOOKUPS_FOR_TESTING, false);
 
     if (refreshJitter >= refreshFraction) {
@@ -248,6 +250,10 @@ public final class AgentConfig {
 
   public boolean httpGet() {
     return httpGet;
+  }
+
+  public boolean jmx() {
+    return jmx;
   }
 
   /** One of ERROR, WARN, INFO, DEBUG, TRACE. */

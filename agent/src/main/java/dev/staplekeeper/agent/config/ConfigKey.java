@@ -116,6 +116,12 @@ public enum ConfigKey {
       "false",
       "`true` or `false`",
       "Send small requests as HTTP GET (RFC 5019) so that CDNs can cache them; POST otherwise."),
+  JMX(
+      "jmx",
+      ValueType.BOOLEAN,
+      "true",
+      "`true` or `false`",
+      "Register the read-only MBean `dev.staplekeeper:type=Staples` (per-certificate status, time left, next fetch, last error). Registered after start, never during premain."),
   LOG_LEVEL(
       "logLevel",
       ValueType.LOG_LEVEL,

@@ -26,6 +26,7 @@ public final class FetchException extends Exception {
 
   private final Kind kind;
   private final URI uri;
+  private final String detail;
 
   public FetchException(Kind kind, URI uri, String detail) {
     this(kind, uri, detail, null);
@@ -35,10 +36,16 @@ public final class FetchException extends Exception {
     super("OCSP fetch from " + uri + " failed (" + kind + "): " + detail, cause);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.uri = uri;
+    this.detail = detail;
   }
 
   public Kind kind() {
     return kind;
+  }
+
+  /** What went wrong, without the URI and kind the message starts with. */
+  public String detail() {
+    return detail;
   }
 
   /** The responder URI the fetch went to. */

@@ -208,7 +208,7 @@ public final class OcspFetcher {
       if (cause instanceof FetchException) {
         FetchException f = (FetchException) cause;
         // Re-create on this thread so the stack trace shows the caller too.
-        throw new FetchException(f.kind(), responder, detailOf(f), f);
+        throw new FetchException(f.kind(), responder, f.detail(), f);
       }
       throw new FetchException(
           FetchException.Kind.IO, responder, "unexpected failure: " + describe(cause), cause);
@@ -359,6 +359,10 @@ public final class OcspFetcher {
         }
       }
       int status = conn.getResponseCode();
+      if (status < 0) {
+        throw new FetchException(
+            FetchException.Kind.IO, responder, "answered without a valid HTTP status line");
+      }
       if (status != HttpURLConnection.HTTP_OK) {
         throw httpStatus(conn, status);
       }
@@ -462,13 +466,6 @@ public final class OcspFetcher {
     private long remainingMillis() {
       return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     }
-  }
-
-  private static String detailOf(FetchException e) {
-    String message = e.getMessage();
-    String marker = "(" + e.kind() + "): ";
-    int at = message.indexOf(marker);
-    return at < 0 ? message : message.substring(at + marker.length());
   }
 
   private static String describe(Throwable e) {

@@ -27,6 +27,7 @@ final class StapleEntry {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean fetching = new AtomicBoolean();
   private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
+  private volatile boolean coldWaitSpent;
 
   // guarded by this
   private int failures;
@@ -43,7 +44,9 @@ final class StapleEntry {
     this.responder = responder;
   }
 
-  /** The response to staple at {@code nowMillis}, or null: never one past its nextUpdate. */
+  /**
+   * The response to staple at {@code nowMillis}, or null: never one near or past its nextUpdate.
+   */
   ValidatedResponse stapleAt(long nowMillis) {
     ValidatedResponse r = current;
     return r != null && nowMillis < currentExpiresAtMillis ? r : null;
@@ -53,8 +56,16 @@ final class StapleEntry {
     return current;
   }
 
+  /**
+   * A response stops being stapled this long before its nextUpdate (2 s, or a tenth of a shorter
+   * window), so that it cannot reach a client already expired while the handshake is in flight.
+   */
+  static long expiryMarginMillis(ValidatedResponse r) {
+    return Math.min(2000, r.validity().toMillis() / 10);
+  }
+
   void accept(ValidatedResponse r) {
-    currentExpiresAtMillis = r.nextUpdate().toEpochMilli();
+    currentExpiresAtMillis = r.nextUpdate().toEpochMilli() - expiryMarginMillis(r);
     current = r;
     synchronized (this) {
       failures = 0;
@@ -99,9 +110,17 @@ final class StapleEntry {
     firstAttempt.complete(null);
   }
 
-  /** True until the first fetch of this certificate has ended: a cold handshake may wait. */
+  /**
+   * True until the first fetch of this certificate has ended, and only until one handshake has
+   * waited the whole cold wait for it in vain: a hanging responder delays one handshake, not all.
+   */
   boolean awaitingFirstAttempt() {
-    return !firstAttempt.isDone();
+    return !coldWaitSpent && !firstAttempt.isDone();
+  }
+
+  /** A handshake waited the whole cold wait without a response: later ones do not wait. */
+  void coldWaitSpent() {
+    coldWaitSpent = true;
   }
 
   CompletableFuture<Void> firstAttempt() {

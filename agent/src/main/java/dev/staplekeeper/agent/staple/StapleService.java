@@ -223,13 +223,13 @@ public final class StapleService {
     long deadline = System.nanoTime() + config.coldWait().toNanos();
     for (StapleEntry e : cold) {
       long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
       try {
+        if (left <= 0) {
+          throw new TimeoutException();
+        }
         e.firstAttempt().get(left, TimeUnit.NANOSECONDS);
-      } catch (TimeoutException ignored) {
-        break;
+      } catch (TimeoutException timedOut) {
+        e.coldWaitSpent();
       } catch (InterruptedException ie) {
         Thread.currentThread().interrupt();
         break;

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/configuration.md carries the table generated from {@link ConfigKey}; this fails when they
- * drift. The failure message prints the table to paste between the markers.
+ * drift. The failure message prints the table to paste between the markers; {@code
+ * -Dstaplekeeper.updateDocs=true} rewrites it in place.
  */
 class ConfigurationDocTest {
   static final String BEGIN =
@@ -51,6 +52,12 @@ class ConfigurationDocTest {
     assertThat(b).as("docs/configuration.md must contain the marker " + BEGIN).isNotNegative();
     assertThat(e).as("docs/configuration.md must contain the marker " + END).isGreaterThan(b);
     String documented = text.substring(b + BEGIN.length(), e).trim();
+    if (Boolean.getBoolean("staplekeeper.updateDocs")) {
+      // mvn test -pl agent -am -Dtest=ConfigurationDocTest -Dstaplekeeper.updateDocs=true
+      text = text.substring(0, b + BEGIN.length()) + "\n" + table() + text.substring(e);
+      Files.writeString(doc, text, StandardCharsets.UTF_8);
+      return;
+    }
     assertThat(documented)
         .as("docs/configuration.md table is out of date; replace it with:\n" + table())
         .isEqualTo(table().trim());

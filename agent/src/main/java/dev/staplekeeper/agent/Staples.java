@@ -1,0 +1,55 @@
+package dev.staplekeeper.agent;
+
+import dev.staplekeeper.agent.staple.StapleService;
+import java.lang.management.ManagementFactory;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link StaplesMBean}, backed by the running {@link StapleService}. */
+final class Staples implements StaplesMBean {
+  private static final Logger log = LoggerFactory.getLogger(Staples.class);
+  static final String NAME = "dev.staplekeeper:type=Staples";
+
+  private final StapleService service;
+  private final String version;
+  private final String settings;
+
+  Staples(StapleService service, String version, String settings) {
+    this.service = service;
+    this.version = version;
+    this.settings = settings;
+  }
+
+  /**
+   * Registers with the platform MBean server. Called from a StapleKeeper thread after start, never
+   * from premain: creating the platform MBean server that early can break applications that install
+   * their own MBean server builder or log manager.
+   */
+  void register() {
+    try {
+      ObjectName name = new ObjectName(NAME);
+      var server = ManagementFactory.getPlatformMBeanServer();
+      if (!server.isRegistered(name)) {
+        server.registerMBean(this, name);
+      }
+    } catch (Exception | LinkageError e) {
+      log.warn("StapleKeeper could not register the MBean {}: {}", NAME, e.toString());
+    }
+  }
+
+  @Override
+  public String getVersion() {
+    return version;
+  }
+
+  @Override
+  public String[] getCertificates() {
+    return service.describe().toArray(new String[0]);
+  }
+
+  @Override
+  public String getSettings() {
+    return settings;
+  }
+}

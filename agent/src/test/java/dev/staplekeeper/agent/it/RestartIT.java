@@ -1,0 +1,157 @@
+package dev.staplekeeper.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.staplekeeper.testapps.checker.StapleCheck;
+import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.responder.FaultMode;
+import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Prefetch and the persistent store, through real restarts of a forked server. */
+class RestartIT {
+  @TempDir Path dir;
+
+  List<String> agent(Path cacheDir, String... extra) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "-javaagent:" + ServerProcess.agentJar(),
+                "-Dstaplekeeper.cacheDir=" + cacheDir,
+                "-Dstaplekeeper.coldWait=0ms",
+                "-Dstaplekeeper.retryInitialBackoff=200ms",
+                "-Dstaplekeeper.retryMaxBackoff=1s"));
+    args.addAll(List.of(extra));
+    return args;
+  }
+
+  static Stream<Path> jdks() {
+    return ServerProcess.jdks().stream();
+  }
+
+  @Test
+  void theFirstHandshakeAfterARestartDuringAnOutageCarriesTheStoredStaple() throws Exception {
+    Path jdk = ServerProcess.jdks().get(ServerProcess.jdks().size() - 1);
+    Path cache = dir.resolve("cache");
+    try (OcspResponder responder = OcspResponder.bind(0)) {
+      TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), true);
+      responder.start(pki, Duration.ofMinutes(10));
+      StapleCheck before;
+      try (ServerProcess server = ServerProcess.start("restart-1", jdk, pki.dir(), agent(cache))) {
+        // prefetch: stapled from the first handshake even with coldWait=0
+        awaitStored(cache);
+        before = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        assertThat(before.validStaple()).as("%s", before).isTrue();
+      }
+      responder.mode(FaultMode.DOWN);
+      try (ServerProcess server = ServerProcess.start("restart-2", jdk, pki.dir(), agent(cache))) {
+        StapleCheck first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.2", pki);
+        assertThat(first.validStaple()).as("first after restart: %s", first).isTrue();
+        assertThat(first.raw()).isEqualTo(before.raw());
+        assertThat(server.output()).contains("loaded stored OCSP response");
+      }
+    }
+  }
+
+  @Test
+  void badFilesInTheStoreAreSkippedWithAClearLineAndNeverStapled() throws Exception {
+    Path jdk = ServerProcess.jdks().get(0);
+    Path cache = dir.resolve("cache");
+    Files.createDirectories(cache);
+    try (OcspResponder responder = OcspResponder.bind(0)) {
+      TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), false);
+      responder.start(pki, Duration.ofMinutes(10));
+      responder.mode(FaultMode.DOWN);
+      Files.writeString(cache.resolve("garbage.ocsp"), "this is not a response");
+      Files.write(cache.resolve("empty.ocsp"), new byte[0]);
+      try (ServerProcess server = ServerProcess.start("badfiles", jdk, pki.dir(), agent(cache))) {
+        assertThat(server.awaitOutput("skipped stored response file", Duration.ofSeconds(10)))
+            .isTrue();
+        assertThat(server.output()).contains("garbage.ocsp").contains("empty.ocsp");
+        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled())
+            .isFalse();
+        responder.mode(FaultMode.HEALTHY);
+        Instant deadline = Instant.now().plusSeconds(10);
+        StapleCheck r;
+        do {
+          Thread.sleep(200);
+          r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        } while (!r.stapled() && Instant.now().isBefore(deadline));
+        assertThat(r.validStaple()).as("%s", r).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aReadOnlyStoreIsReportedAndStaplingGoesOnInMemory() throws Exception {
+    Path jdk = ServerProcess.jdks().get(0);
+    Path notADir = dir.resolve("file");
+    Files.writeString(notADir, "x");
+    try (OcspResponder responder = OcspResponder.bind(0)) {
+      TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), false);
+      responder.start(pki, Duration.ofMinutes(10));
+      try (ServerProcess server =
+          ServerProcess.start(
+              "nostore",
+              jdk,
+              pki.dir(),
+              agent(notADir.resolve("cache"), "-Dstaplekeeper.coldWait=2s"))) {
+        assertThat(server.output()).contains("cannot use the response store directory");
+        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).validStaple())
+            .isTrue();
+      }
+    }
+  }
+
+  @Test
+  void twoServersSharingTheStoreBothStapleAndLeaveOneIntactFile() throws Exception {
+    Path jdk = ServerProcess.jdks().get(0);
+    Path cache = dir.resolve("shared");
+    try (OcspResponder responder = OcspResponder.bind(0)) {
+      TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), false);
+      responder.start(pki, Duration.ofSeconds(20));
+      List<String> args =
+          agent(cache, "-Dstaplekeeper.refreshFraction=0.05", "-Dstaplekeeper.refreshJitter=0");
+      try (ServerProcess a = ServerProcess.start("shared-a", jdk, pki.dir(), args);
+          ServerProcess b = ServerProcess.start("shared-b", jdk, pki.dir(), args)) {
+        Thread.sleep(4000); // both refresh every second, writing the same file
+        assertThat(StapleChecker.check("127.0.0.1", a.port, "TLSv1.3", pki).validStaple()).isTrue();
+        assertThat(StapleChecker.check("127.0.0.1", b.port, "TLSv1.3", pki).validStaple()).isTrue();
+        assertThat(a.output() + b.output()).doesNotContain("could not store");
+      }
+      try (var files = Files.list(cache)) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .singleElement()
+            .asString()
+            .endsWith(".ocsp");
+      }
+      responder.mode(FaultMode.DOWN);
+      try (ServerProcess c = ServerProcess.start("shared-c", jdk, pki.dir(), agent(cache))) {
+        assertThat(StapleChecker.check("127.0.0.1", c.port, "TLSv1.3", pki).validStaple()).isTrue();
+      }
+    }
+  }
+
+  static void awaitStored(Path cache) throws InterruptedException, java.io.IOException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (Instant.now().isBefore(deadline)) {
+      if (Files.isDirectory(cache)) {
+        try (var files = Files.list(cache)) {
+          if (files.anyMatch(f -> f.toString().endsWith(".ocsp"))) {
+            return;
+          }
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no response stored in " + cache);
+  }
+}
