@@ -26,6 +26,7 @@ final class Agent {
    * exercise the agent's refresh and retry:
    *
    * <ul>
+   *   <li>{@code cacheDir}: responses survive a restart of the server;
    *   <li>{@code refreshFraction=0.05} without jitter: with the 2 minute responses of the tests the
    *       agent refreshes every 6 s, so it meets the failing responder during an outage of 7 s;
    *   <li>{@code retryInitialBackoff=1s}, {@code retryMaxBackoff=4s}: its retries during the outage
@@ -35,9 +36,10 @@ final class Agent {
    *       into an outage (see {@link StockJdkJettyIT}); the agent does not use it.
    * </ul>
    */
-  static List<String> jvmOptions() {
+  static List<String> jvmOptions(Path cacheDir) {
     return List.of(
         "-javaagent:" + jar(),
+        "-Dstaplekeeper.cacheDir=" + cacheDir,
         "-Dstaplekeeper.refreshFraction=0.05",
         "-Dstaplekeeper.refreshJitter=0",
         "-Dstaplekeeper.retryInitialBackoff=1s",

@@ -75,7 +75,7 @@ abstract class ContainerStaplingIT {
 
   /** The JVM options the server is given: the agent line and its settings. */
   List<String> jvmOptions() {
-    return Agent.jvmOptions();
+    return Agent.jvmOptions(work.resolve("staple-cache"));
   }
 
   @BeforeAll
@@ -314,6 +314,32 @@ abstract class ContainerStaplingIT {
         .as("a fresher staple once the responder is back")
         .isAfter(faultStaple);
     assertServerLogged("failed attempts; next refresh in");
+  }
+
+  /**
+   * A restart while the responder is down: with {@code cacheDir} the agent reloads the stored
+   * response, re-validates it and staples it on the first handshake of the new process.
+   */
+  @Test
+  @Order(5)
+  void restartDuringAnOutageStaplesTheStoredResponse() throws Exception {
+    Observation before = openssl("-tls1_3");
+    assertGood(before);
+    responder.mode(FaultMode.DOWN);
+    try {
+      server = server.restart();
+      Observation first = openssl("-tls1_3");
+      assertGood(first);
+      assertThat(first.thisUpdate())
+          .as("the stored response, not a new one (the responder is down)")
+          .isEqualTo(before.thisUpdate());
+      assertGood(jdk(null));
+      if (withAgent()) {
+        assertServerLogged("StapleKeeper loaded stored OCSP response");
+      }
+    } finally {
+      responder.mode(FaultMode.HEALTHY);
+    }
   }
 
   /**

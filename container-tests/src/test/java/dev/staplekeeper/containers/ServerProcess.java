@@ -30,14 +30,24 @@ final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int port;
+  private final Launch launch;
+
+  /** How the process was started, so that {@link #restart()} can do it again. */
+  private record Launch(
+      List<String> command,
+      Path workDir,
+      Map<String, String> env,
+      String readyText,
+      Duration startTimeout) {}
 
   private final Thread shutdownHook;
 
-  private ServerProcess(String name, Process process, Path log, int port) {
+  private ServerProcess(String name, Process process, Path log, int port, Launch launch) {
     this.name = name;
     this.process = process;
     this.log = log;
     this.port = port;
+    this.launch = launch;
     // a test JVM ended early (Ctrl-C, failsafe timeout) must not leave servers behind
     this.shutdownHook = new Thread(this::destroyTree, "stop " + name);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -61,6 +71,15 @@ final class ServerProcess implements AutoCloseable {
       String readyText,
       Duration startTimeout)
       throws IOException, InterruptedException {
+    return launch(
+        name, log, port, new Launch(List.copyOf(command), workDir, env, readyText, startTimeout));
+  }
+
+  private static ServerProcess launch(String name, Path log, int port, Launch launch)
+      throws IOException, InterruptedException {
+    List<String> command = launch.command();
+    Path workDir = launch.workDir();
+    Map<String, String> env = launch.env();
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(workDir.toFile())
@@ -75,14 +94,23 @@ final class ServerProcess implements AutoCloseable {
             builder.environment().put(key, value);
           }
         });
-    ServerProcess server = new ServerProcess(name, builder.start(), log, port);
+    ServerProcess server = new ServerProcess(name, builder.start(), log, port, launch);
     try {
-      server.awaitReady(readyText, startTimeout);
+      server.awaitReady(launch.readyText(), launch.startTimeout());
     } catch (IOException | InterruptedException | RuntimeException e) {
       server.close();
       throw e;
     }
     return server;
+  }
+
+  /**
+   * Stops this server and starts it again with the same command, configuration and port; the new
+   * process logs to the same file, which starts empty.
+   */
+  ServerProcess restart() throws IOException, InterruptedException {
+    close();
+    return launch(name, log, port, launch);
   }
 
   int port() {

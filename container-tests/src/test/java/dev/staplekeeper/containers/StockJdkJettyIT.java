@@ -61,4 +61,21 @@ class StockJdkJettyIT extends ContainerStaplingIT {
       responder.mode(FaultMode.HEALTHY);
     }
   }
+
+  @Override
+  @Test
+  @Order(5)
+  @DisplayName("without the agent a restart during an outage comes up without a staple")
+  void restartDuringAnOutageStaplesTheStoredResponse() throws Exception {
+    assertGood(openssl("-tls1_3"));
+    responder.mode(FaultMode.DOWN);
+    try {
+      server = server.restart();
+      Observation first = openssl("-tls1_3");
+      assertThat(first.handshakeOk()).as("%s", first).isTrue();
+      assertThat(first.stapled()).as("the stock JDK has nothing to staple: %s", first).isFalse();
+    } finally {
+      responder.mode(FaultMode.HEALTHY);
+    }
+  }
 }
