@@ -199,16 +199,11 @@ class OutageDemoTest {
     try {
       assertThat(server.awaitReady(Duration.ofSeconds(30))).isPositive();
       ProcessHandle handle = ProcessHandle.of(server.pid()).orElseThrow();
-      closeStdin(server);
+      server.stdin().close(); // what the kernel does when the demo dies, even by SIGKILL
       assertThat(handle.onExit().get(15, TimeUnit.SECONDS).isAlive()).isFalse();
     } finally {
       server.close();
     }
-  }
-
-  private static void closeStdin(ChildProcess child) throws IOException {
-    // ChildProcess keeps the pipe; reach it through the process handle's owner
-    child.stdin().close();
   }
 
   private static void assertAllStopped(List<Long> pids) throws Exception {
