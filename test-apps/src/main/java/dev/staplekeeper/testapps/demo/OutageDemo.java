@@ -277,7 +277,10 @@ public final class OutageDemo {
         cmd.addAll(agentFlags);
       }
       cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
+      // The servers get the test apps only: an embedding test's class path may hold the agent's
+      // own classes, which must come from the -javaagent jar alone.
+      cmd.add(
+          System.getProperty("staplekeeper.demo.classpath", System.getProperty("java.class.path")));
       cmd.add(DemoServer.class.getName());
       cmd.add(config.server().command());
       cmd.add(responders.get(i).pki().keystore().toString());
@@ -523,7 +526,7 @@ public final class OutageDemo {
   }
 
   /** The pids of the servers started so far (for tests). */
-  synchronized List<Long> childPids() {
+  public synchronized List<Long> childPids() {
     return children.stream().map(ChildProcess::pid).toList();
   }
 

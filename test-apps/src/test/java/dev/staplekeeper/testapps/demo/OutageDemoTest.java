@@ -1,7 +1,6 @@
 package dev.staplekeeper.testapps.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.staplekeeper.testapps.server.TestServer;
 import java.io.BufferedReader;
@@ -11,7 +10,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo with real processes: the quick scenario end to end (two Jetty child JVMs, in-process
  * responders and client), SIGTERM while it runs, and servers that exit when the demo vanishes.
  *
- * <p>test-apps cannot depend on the agent (the agent depends on test-apps), so the full run uses
- * two stock servers unless {@code -Dstaplekeeper.demo.agentJar=/path/to/staplekeeper-agent.jar} is
- * given; {@link #quickRunWithTheAgent} then checks the agent's side too.
+ * <p>test-apps cannot depend on the agent (the agent depends on test-apps), so these runs use two
+ * stock servers; {@code container-tests}' {@code DemoIT} runs the same quick demo with the built
+ * agent.
  */
 class OutageDemoTest {
-  static final String AGENT_JAR = "staplekeeper.demo.agentJar";
   private static final String JAVA =
       Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
@@ -83,33 +80,6 @@ class OutageDemoTest {
           .isTrue();
       assertThat(r.samples().get(s)).noneMatch(Sample::failed);
     }
-    assertAllStopped(run.demo().childPids());
-  }
-
-  @Test
-  @Timeout(120)
-  void quickRunWithTheAgent() throws Exception {
-    String jar = System.getProperty(AGENT_JAR);
-    assumeTrue(
-        jar != null && Files.isRegularFile(Path.of(jar)),
-        "skipped: set -D"
-            + AGENT_JAR
-            + "=<agent/target/staplekeeper-agent.jar> to run the demo with the agent"
-            + " (test-apps cannot depend on the agent module)");
-    Run run = quickRun(Path.of(jar).toAbsolutePath());
-    Result r = run.result();
-    assertThat(run.output()).contains("agent log: INFO StapleKeeper", "active on Java");
-    for (int p = 0; p < r.scenario().phases().size(); p++) {
-      Result.Stats agent = r.stats(0, p);
-      assertThat(agent.handshakes()).isPositive();
-      assertThat(agent.valid())
-          .as("agent stapled in phase %d", p + 1)
-          .isEqualTo(agent.handshakes());
-      assertThat(agent.maxMillis()).as("no handshake waits for the responder").isLessThan(3_000);
-    }
-    assertThat(r.faultStats(0).ocspRequests()).isLessThanOrEqualTo(3);
-    assertThat(r.faultStats(1).valid()).isLessThan(r.faultStats(1).handshakes());
-    assertThat(r.stats(1, 3).maxMillis()).isGreaterThanOrEqualTo(4_000);
     assertAllStopped(run.demo().childPids());
   }
 
