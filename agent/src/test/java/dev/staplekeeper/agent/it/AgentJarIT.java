@@ -53,13 +53,16 @@ class AgentJarIT {
   }
 
   @Test
-  void neverRegistersAJceProvider() throws Exception {
+  void neverRegistersAJceProviderAndRegistersItsMBeanAfterStart() throws Exception {
     Path source = dir.resolve("Providers.java");
     Files.writeString(
         source,
         "public class Providers { public static void main(String[] a) throws Exception {\n"
             + "  javax.net.ssl.SSLContext.getInstance(\"TLS\").init(null, null, null);\n"
-            + "  Thread.sleep(1500);\n"
+            + "  Thread.sleep(6500);\n"
+            + "  javax.management.ObjectName n = new javax.management.ObjectName(\"dev.staplekeeper:type=Staples\");\n"
+            + "  var mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();\n"
+            + "  System.out.println(\"MBEAN \" + mbs.isRegistered(n) + \" \" + mbs.getAttribute(n, \"Version\"));\n"
             + "  for (java.security.Provider p : java.security.Security.getProviders())"
             + " System.out.println(\"PROVIDER \" + p.getName());\n"
             + "  System.out.println(\"BC? \" + java.security.Security.getProvider(\"BC\")); } }\n");
@@ -74,6 +77,7 @@ class AgentJarIT {
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(out).contains("active on Java").contains("PROVIDER SunJSSE").contains("BC? null");
+      assertThat(out).as("operator MBean registered after start").contains("MBEAN true 0.1.0");
       assertThat(out).doesNotContain("PROVIDER BC");
     }
   }
