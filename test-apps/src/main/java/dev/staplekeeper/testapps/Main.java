@@ -1,10 +1,13 @@
 package dev.staplekeeper.testapps;
 
+import dev.staplekeeper.testapps.cli.CheckCommand;
 import dev.staplekeeper.testapps.cli.Command;
 import dev.staplekeeper.testapps.cli.PkiCommand;
 import dev.staplekeeper.testapps.cli.ResponderCommand;
 import dev.staplekeeper.testapps.cli.ResponderCtlCommand;
+import dev.staplekeeper.testapps.cli.ServerCommand;
 import dev.staplekeeper.testapps.cli.UsageException;
+import dev.staplekeeper.testapps.server.TestServer;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +20,14 @@ public final class Main {
   private Main() {}
 
   static List<Command> commands() {
-    return List.of(new PkiCommand(), new ResponderCommand(), new ResponderCtlCommand());
+    return List.of(
+        new PkiCommand(),
+        new ResponderCommand(),
+        new ResponderCtlCommand(),
+        new ServerCommand(TestServer.Kind.JSSE),
+        new ServerCommand(TestServer.Kind.TOMCAT),
+        new ServerCommand(TestServer.Kind.JETTY),
+        new CheckCommand());
   }
 
   public static void main(String[] args) {

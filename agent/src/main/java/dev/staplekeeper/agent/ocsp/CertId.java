@@ -21,12 +21,14 @@ public final class CertId {
 
   private final CertificateID bcId;
   private final byte[] issuerKeyHash;
+  private final byte[] issuerNameHash;
   private final BigInteger serial;
   private final int hash;
 
   private CertId(CertificateID bcId) {
     this.bcId = bcId;
     this.issuerKeyHash = bcId.getIssuerKeyHash();
+    this.issuerNameHash = bcId.getIssuerNameHash();
     this.serial = bcId.getSerialNumber();
     this.hash = 31 * Arrays.hashCode(issuerKeyHash) + serial.hashCode();
   }
@@ -74,7 +76,7 @@ public final class CertId {
     CertId other = (CertId) o;
     return serial.equals(other.serial)
         && Arrays.equals(issuerKeyHash, other.issuerKeyHash)
-        && Arrays.equals(bcId.getIssuerNameHash(), other.bcId.getIssuerNameHash());
+        && Arrays.equals(issuerNameHash, other.issuerNameHash);
   }
 
   @Override

@@ -44,7 +44,9 @@ final class StapleEntry {
     this.responder = responder;
   }
 
-  /** The response to staple at {@code nowMillis}, or null: never one past its nextUpdate. */
+  /**
+   * The response to staple at {@code nowMillis}, or null: never one near or past its nextUpdate.
+   */
   ValidatedResponse stapleAt(long nowMillis) {
     ValidatedResponse r = current;
     return r != null && nowMillis < currentExpiresAtMillis ? r : null;
@@ -54,8 +56,16 @@ final class StapleEntry {
     return current;
   }
 
+  /**
+   * A response stops being stapled this long before its nextUpdate (2 s, or a tenth of a shorter
+   * window), so that it cannot reach a client already expired while the handshake is in flight.
+   */
+  static long expiryMarginMillis(ValidatedResponse r) {
+    return Math.min(2000, r.validity().toMillis() / 10);
+  }
+
   void accept(ValidatedResponse r) {
-    currentExpiresAtMillis = r.nextUpdate().toEpochMilli();
+    currentExpiresAtMillis = r.nextUpdate().toEpochMilli() - expiryMarginMillis(r);
     current = r;
     synchronized (this) {
       failures = 0;

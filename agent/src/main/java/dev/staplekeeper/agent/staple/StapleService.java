@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -416,10 +415,5 @@ public final class StapleService {
       return s + "s";
     }
     return d.toMillis() + "ms";
-  }
-
-  /** For tests and status output. */
-  Function<CertId, StapleEntry> entries() {
-    return cache::entry;
   }
 }

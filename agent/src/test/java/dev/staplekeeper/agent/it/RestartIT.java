@@ -2,6 +2,8 @@ package dev.staplekeeper.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.staplekeeper.testapps.checker.StapleCheck;
+import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
@@ -11,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,22 +44,48 @@ class RestartIT {
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), true);
       responder.start(pki, Duration.ofMinutes(10));
-      SSLContext client = Handshake.clientContext(pki);
-      Handshake.Result before;
+      StapleCheck before;
       try (ServerProcess server = ServerProcess.start("restart-1", jdk, pki.dir(), agent(cache))) {
         // prefetch: stapled from the first handshake even with coldWait=0
         awaitStored(cache);
-        before = Handshake.run(client, pki, server.port, "TLSv1.3");
-        assertThat(before.goodAndValidAt(Instant.now())).as("%s", before).isTrue();
+        before = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        assertThat(before.validStaple()).as("%s", before).isTrue();
       }
       responder.mode(FaultMode.DOWN);
       try (ServerProcess server = ServerProcess.start("restart-2", jdk, pki.dir(), agent(cache))) {
-        Handshake.Result first = Handshake.run(client, pki, server.port, "TLSv1.2");
-        assertThat(first.goodAndValidAt(Instant.now()))
-            .as("first after restart: %s", first)
-            .isTrue();
-        assertThat(first.der()).isEqualTo(before.der());
+        StapleCheck first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.2", pki);
+        assertThat(first.validStaple()).as("first after restart: %s", first).isTrue();
+        assertThat(first.raw()).isEqualTo(before.raw());
         assertThat(server.output()).contains("loaded stored OCSP response");
+      }
+    }
+  }
+
+  @Test
+  void theFirstHandshakeAfterAColdStartIsStapled() throws Exception {
+    for (Path jdk : ServerProcess.jdks()) {
+      try (OcspResponder responder = OcspResponder.bind(0)) {
+        TestPki pki =
+            TestPki.create(dir.resolve("cold-" + jdk.getFileName()), responder.url(), true);
+        responder.start(pki, Duration.ofMinutes(10));
+        long t0 = System.nanoTime();
+        try (ServerProcess server =
+            ServerProcess.start(
+                "coldstart-" + ServerProcess.jdkName(jdk),
+                jdk,
+                pki.dir(),
+                List.of("-javaagent:" + ServerProcess.agentJar()))) {
+          long ready = (System.nanoTime() - t0) / 1_000_000;
+          StapleCheck first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+          long stapled = (System.nanoTime() - t0) / 1_000_000;
+          System.out.printf(
+              "%s cold start: READY after %d ms, first handshake (%d ms) stapled=%s after %d ms%n",
+              jdk.getFileName(), ready, first.handshakeMillis(), first.validStaple(), stapled);
+          assertThat(first.validStaple()).as("first handshake after start: %s", first).isTrue();
+          assertThat(responder.requestCount())
+              .as("one prefetch, no fetch per handshake")
+              .isEqualTo(1);
+        }
       }
     }
   }
@@ -74,20 +101,20 @@ class RestartIT {
       responder.mode(FaultMode.DOWN);
       Files.writeString(cache.resolve("garbage.ocsp"), "this is not a response");
       Files.write(cache.resolve("empty.ocsp"), new byte[0]);
-      SSLContext client = Handshake.clientContext(pki);
       try (ServerProcess server = ServerProcess.start("badfiles", jdk, pki.dir(), agent(cache))) {
         assertThat(server.awaitOutput("skipped stored response file", Duration.ofSeconds(10)))
             .isTrue();
         assertThat(server.output()).contains("garbage.ocsp").contains("empty.ocsp");
-        assertThat(Handshake.run(client, pki, server.port, "TLSv1.3").stapled()).isFalse();
+        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled())
+            .isFalse();
         responder.mode(FaultMode.HEALTHY);
         Instant deadline = Instant.now().plusSeconds(10);
-        Handshake.Result r;
+        StapleCheck r;
         do {
           Thread.sleep(200);
-          r = Handshake.run(client, pki, server.port, "TLSv1.3");
+          r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
         } while (!r.stapled() && Instant.now().isBefore(deadline));
-        assertThat(r.goodAndValidAt(Instant.now())).as("%s", r).isTrue();
+        assertThat(r.validStaple()).as("%s", r).isTrue();
       }
     }
   }
@@ -100,7 +127,6 @@ class RestartIT {
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), false);
       responder.start(pki, Duration.ofMinutes(10));
-      SSLContext client = Handshake.clientContext(pki);
       try (ServerProcess server =
           ServerProcess.start(
               "nostore",
@@ -108,7 +134,7 @@ class RestartIT {
               pki.dir(),
               agent(notADir.resolve("cache"), "-Dstaplekeeper.coldWait=2s"))) {
         assertThat(server.output()).contains("cannot use the response store directory");
-        assertThat(Handshake.run(client, pki, server.port, "TLSv1.3").goodAndValidAt(Instant.now()))
+        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).validStaple())
             .isTrue();
       }
     }
@@ -121,16 +147,13 @@ class RestartIT {
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), false);
       responder.start(pki, Duration.ofSeconds(20));
-      SSLContext client = Handshake.clientContext(pki);
       List<String> args =
           agent(cache, "-Dstaplekeeper.refreshFraction=0.05", "-Dstaplekeeper.refreshJitter=0");
       try (ServerProcess a = ServerProcess.start("shared-a", jdk, pki.dir(), args);
           ServerProcess b = ServerProcess.start("shared-b", jdk, pki.dir(), args)) {
         Thread.sleep(4000); // both refresh every second, writing the same file
-        assertThat(Handshake.run(client, pki, a.port, "TLSv1.3").goodAndValidAt(Instant.now()))
-            .isTrue();
-        assertThat(Handshake.run(client, pki, b.port, "TLSv1.3").goodAndValidAt(Instant.now()))
-            .isTrue();
+        assertThat(StapleChecker.check("127.0.0.1", a.port, "TLSv1.3", pki).validStaple()).isTrue();
+        assertThat(StapleChecker.check("127.0.0.1", b.port, "TLSv1.3", pki).validStaple()).isTrue();
         assertThat(a.output() + b.output()).doesNotContain("could not store");
       }
       try (var files = Files.list(cache)) {
@@ -141,8 +164,7 @@ class RestartIT {
       }
       responder.mode(FaultMode.DOWN);
       try (ServerProcess c = ServerProcess.start("shared-c", jdk, pki.dir(), agent(cache))) {
-        assertThat(Handshake.run(client, pki, c.port, "TLSv1.3").goodAndValidAt(Instant.now()))
-            .isTrue();
+        assertThat(StapleChecker.check("127.0.0.1", c.port, "TLSv1.3", pki).validStaple()).isTrue();
       }
     }
   }

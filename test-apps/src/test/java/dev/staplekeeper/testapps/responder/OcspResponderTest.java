@@ -104,6 +104,36 @@ class OcspResponderTest {
   }
 
   @Test
+  void answersJavaNetHttpClientOverHttp2UpgradeAndChunkedBodies() throws Exception {
+    // java.net.http defaults to HTTP/2 and offers an h2c upgrade; the responder stays on HTTP/1.1
+    java.net.http.HttpClient client =
+        java.net.http.HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    java.net.http.HttpResponse<byte[]> post =
+        client.send(
+            java.net.http.HttpRequest.newBuilder(responder.url())
+                .header("Content-Type", "application/ocsp-request")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(request))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(post.statusCode()).isEqualTo(200);
+    assertThat(new OCSPResp(post.body()).getStatus()).isZero();
+
+    java.net.HttpURLConnection c =
+        (java.net.HttpURLConnection) responder.url().toURL().openConnection();
+    c.setDoOutput(true);
+    c.setChunkedStreamingMode(16);
+    c.setRequestProperty("Content-Type", "application/ocsp-request");
+    try (var out = c.getOutputStream()) {
+      out.write(request);
+    }
+    assertThat(c.getResponseCode()).isEqualTo(200);
+    try (var in = c.getInputStream()) {
+      assertThat(new OCSPResp(in.readAllBytes()).getStatus()).isZero();
+    }
+    assertThat(responder.requestCount()).isEqualTo(2);
+  }
+
+  @Test
   void issuerSignerAndValidityAreConfigurable() throws Exception {
     responder.signer(Signer.ISSUER);
     responder.validity(Duration.ofSeconds(30));

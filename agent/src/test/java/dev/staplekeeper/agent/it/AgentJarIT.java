@@ -1,0 +1,118 @@
+package dev.staplekeeper.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.tools.attach.VirtualMachine;
+import dev.staplekeeper.testapps.checker.StapleCheck;
+import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.responder.FaultMode;
+import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar itself: what is in it, and that it can be attached to a running server. */
+class AgentJarIT {
+  @TempDir Path dir;
+
+  @Test
+  void everyDependencyIsRelocatedAndTheManifestNamesTheEntryPoints() throws Exception {
+    try (JarFile jar = new JarFile(ServerProcess.agentJar().toFile())) {
+      List<String> foreign = new ArrayList<>();
+      for (ZipEntry e : Collections.list(jar.entries())) {
+        String name = e.getName();
+        if (name.endsWith(".class") && !name.startsWith("dev/staplekeeper/agent/")) {
+          foreign.add(name);
+        }
+      }
+      assertThat(foreign).as("classes outside dev/staplekeeper/agent").isEmpty();
+      assertThat(jar.getEntry("META-INF/services/java.security.Provider")).isNull();
+      assertThat(
+              jar.getEntry("dev/staplekeeper/agent/shaded/bouncycastle/cert/ocsp/OCSPResp.class"))
+          .isNotNull();
+      assertThat(jar.getEntry("dev/staplekeeper/agent/shaded/bytebuddy/ByteBuddy.class"))
+          .isNotNull();
+      Manifest mf = jar.getManifest();
+      assertThat(mf.getMainAttributes().getValue("Premain-Class"))
+          .isEqualTo("dev.staplekeeper.agent.StapleKeeperAgent");
+      assertThat(mf.getMainAttributes().getValue("Agent-Class"))
+          .isEqualTo("dev.staplekeeper.agent.StapleKeeperAgent");
+      assertThat(mf.getMainAttributes().getValue("Can-Retransform-Classes")).isEqualTo("true");
+    }
+  }
+
+  @Test
+  void neverRegistersAJceProviderAndRegistersItsMBeanAfterStart() throws Exception {
+    Path source = dir.resolve("Providers.java");
+    Files.writeString(
+        source,
+        "public class Providers { public static void main(String[] a) throws Exception {\n"
+            + "  javax.net.ssl.SSLContext.getInstance(\"TLS\").init(null, null, null);\n"
+            + "  Thread.sleep(6500);\n"
+            + "  javax.management.ObjectName n = new javax.management.ObjectName(\"dev.staplekeeper:type=Staples\");\n"
+            + "  var mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();\n"
+            + "  System.out.println(\"MBEAN \" + mbs.isRegistered(n) + \" \" + mbs.getAttribute(n, \"Version\"));\n"
+            + "  for (java.security.Provider p : java.security.Security.getProviders())"
+            + " System.out.println(\"PROVIDER \" + p.getName());\n"
+            + "  System.out.println(\"BC? \" + java.security.Security.getProvider(\"BC\")); } }\n");
+    for (Path jdk : ServerProcess.jdks()) {
+      Process p =
+          new ProcessBuilder(
+                  jdk.resolve("bin/java").toString(),
+                  "-javaagent:" + ServerProcess.agentJar(),
+                  source.toString())
+              .redirectErrorStream(true)
+              .start();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(out).contains("active on Java").contains("PROVIDER SunJSSE").contains("BC? null");
+      assertThat(out).as("operator MBean registered after start").contains("MBEAN true 0.1.0");
+      assertThat(out).doesNotContain("PROVIDER BC");
+    }
+  }
+
+  @Test
+  void attachingToARunningServerTakesOverItsStapling() throws Exception {
+    Path jdk = ServerProcess.jdks().get(0);
+    try (OcspResponder responder = OcspResponder.bind(0)) {
+      TestPki pki = TestPki.create(dir, responder.url(), false);
+      responder.start(pki, Duration.ofMinutes(5));
+      try (ServerProcess server =
+          ServerProcess.start(
+              "late-attach",
+              jdk,
+              dir,
+              List.of(
+                  "-Djdk.tls.server.enableStatusRequestExtension=true",
+                  "-Djdk.tls.stapling.cacheLifetime=1"))) {
+        // the stock JDK staples and has loaded StatusResponseManager before the agent arrives
+        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled())
+            .isTrue();
+        VirtualMachine vm = VirtualMachine.attach(String.valueOf(server.process.pid()));
+        try {
+          vm.loadAgent(ServerProcess.agentJar().toString(), "coldWait=2s");
+        } finally {
+          vm.detach();
+        }
+        assertThat(server.awaitOutput("active on Java", Duration.ofSeconds(20))).isTrue();
+        StapleCheck first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        assertThat(first.validStaple()).as("%s", first).isTrue();
+        responder.mode(FaultMode.UNAUTHORIZED);
+        Thread.sleep(1500); // past the JDK's own 1 s cache lifetime
+        StapleCheck during = StapleChecker.check("127.0.0.1", server.port, "TLSv1.2", pki);
+        assertThat(during.validStaple()).as("after attach, during a fault: %s", during).isTrue();
+      }
+    }
+  }
+}

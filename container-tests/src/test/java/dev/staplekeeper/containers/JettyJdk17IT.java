@@ -1,0 +1,21 @@
+package dev.staplekeeper.containers;
+
+import java.io.IOException;
+
+/** Eclipse Jetty (jetty-home tar.gz) on JDK 17, agent in {@code start.d/staplekeeper.ini}. */
+class JettyJdk17IT extends ContainerStaplingIT {
+  @Override
+  String name() {
+    return "jetty-jdk17";
+  }
+
+  @Override
+  int jdkFeature() {
+    return 17;
+  }
+
+  @Override
+  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+    return JettyServer.start(setup);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.staplekeeper.containers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the real Eclipse Jetty distribution ({@code org.eclipse.jetty:jetty-home} tar.gz) with
+ * {@code java -jar $JETTY_HOME/start.jar} in a JETTY_BASE made by {@code --add-modules=https,ssl}.
+ *
+ * <p>JVM options go into {@code start.d/staplekeeper.ini} after {@code --exec}, exactly as
+ * docs/operations.md tells users to add the agent; start.jar then forks the server JVM with them.
+ */
+final class JettyServer {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private JettyServer() {}
+
+  static Path home() {
+    return Path.of(System.getProperty("staplekeeper.it.jetty.home"));
+  }
+
+  static ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+    Path home = home();
+    Path base = setup.workDir().resolve(setup.name());
+    Files.createDirectories(base);
+    Path java = setup.jdk().resolve("bin/java");
+    Map<String, String> env =
+        Map.of(
+            "JETTY_HOME", home.toString(),
+            "JETTY_BASE", base.toString(),
+            "JAVA_HOME", setup.jdk().toString(),
+            "JAVA_OPTIONS", "",
+            "JAVA_TOOL_OPTIONS", "");
+
+    addModules(java, home, base, env);
+    Files.writeString(
+        base.resolve("start.d/ssl.ini"),
+        sslProperties(setup),
+        StandardOpenOption.APPEND,
+        StandardOpenOption.CREATE);
+    Files.writeString(base.resolve("start.d/staplekeeper.ini"), ini(setup.jvmOptions()));
+
+    return ServerProcess.start(
+        "Jetty " + setup.name(),
+        List.of(java.toString(), "-jar", home.resolve("start.jar").toString()),
+        base,
+        env,
+        base.resolve("jetty.log"),
+        setup.port(),
+        ":oejs.Server:main: Started oejs.Server@",
+        START_TIMEOUT);
+  }
+
+  private static void addModules(Path java, Path home, Path base, Map<String, String> env)
+      throws IOException, InterruptedException {
+    Path log = base.resolve("add-modules.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java.toString(),
+                "-jar",
+                home.resolve("start.jar").toString(),
+                "--add-modules=https,ssl")
+            .directory(base.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    env.forEach((key, value) -> builder.environment().put(key, value));
+    builder.environment().remove("JAVA_OPTIONS");
+    builder.environment().remove("JAVA_TOOL_OPTIONS");
+    Process process = builder.start();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IOException("start.jar --add-modules did not finish; see " + log);
+    }
+    if (process.exitValue() != 0) {
+      throw new IOException(
+          "start.jar --add-modules failed with "
+              + process.exitValue()
+              + ":\n"
+              + Files.readString(log));
+    }
+  }
+
+  /** {@code --exec} and one JVM option per line: the start.d form docs/operations.md shows. */
+  static String ini(List<String> jvmOptions) {
+    StringBuilder sb = new StringBuilder("# Written by the StapleKeeper container tests\n--exec\n");
+    jvmOptions.forEach(option -> sb.append(option).append('\n'));
+    return sb.toString();
+  }
+
+  private static String sslProperties(ServerSetup setup) {
+    return """
+
+        # StapleKeeper container tests
+        jetty.ssl.host=127.0.0.1
+        jetty.ssl.port=%d
+        jetty.sslContext.keyStorePath=%s
+        jetty.sslContext.keyStorePassword=%s
+        jetty.sslContext.keyStoreType=PKCS12
+        jetty.sslContext.alias=%s
+        """
+        .formatted(setup.port(), setup.keystore(), setup.keystorePassword(), setup.keyAlias());
+  }
+}

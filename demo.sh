@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# StapleKeeper outage demo, one command from a fresh clone:
+#
+#   ./demo.sh            about 2 minutes
+#   ./demo.sh --quick    about 30 seconds
+#
+# Builds the agent and the test apps if their jars are missing or older than the sources, then runs
+# dev.staplekeeper.testapps.demo.OutageDemo: a test OCSP responder, the same Jetty app twice (one with
+# -javaagent:agent/target/staplekeeper-agent.jar, one on the stock JDK), a responder outage (down,
+# unauthorized, hang, healthy again) and a second-by-second timeline of which server still staples.
+# Further options go to OutageDemo (--server tomcat|jsse-server, --java PATH, --help).
+#
+# JDK: $JAVA_HOME if set, else /usr/lib/jvm/java-17-openjdk-amd64 if present, else java on the PATH
+# (17 or later). Ctrl-C stops the demo and every process it started.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+
+AGENT_JAR=agent/target/staplekeeper-agent.jar
+APPS_JAR=test-apps/target/staplekeeper-test-apps-0.1.0-SNAPSHOT-all.jar
+WORK=demo-work
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
+
+# --- the JDK ---------------------------------------------------------------------------------------
+if [[ -n "${JAVA_HOME:-}" ]]; then
+  JDK=$JAVA_HOME
+elif [[ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/java ]]; then
+  JDK=/usr/lib/jvm/java-17-openjdk-amd64
+else
+  command -v java >/dev/null || die "no java on the PATH; set JAVA_HOME to a JDK 17 or later"
+  JDK=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+fi
+JAVA=$JDK/bin/java
+[[ -x "$JAVA" ]] || die "no java at $JAVA (JAVA_HOME=${JAVA_HOME:-unset})"
+version=$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\)[."].*/\1/p' | head -n1)
+[[ -n "$version" && "$version" -ge 17 ]] || die "$JAVA is Java ${version:-?}; the demo needs 17 or later"
+export JAVA_HOME=$JDK
+
+# --- build if needed -------------------------------------------------------------------------------
+stale() {
+  [[ -f "$AGENT_JAR" && -f "$APPS_JAR" ]] || return 0
+  local oldest=$AGENT_JAR
+  [[ "$APPS_JAR" -ot "$oldest" ]] && oldest=$APPS_JAR
+  [[ -n $(find pom.xml agent/pom.xml test-apps/pom.xml agent/src/main test-apps/src/main \
+            -newer "$oldest" -type f -print -quit) ]]
+}
+
+if stale; then
+  command -v mvn >/dev/null || die "the jars need building and there is no mvn on the PATH (Maven 3.8+)"
+  build=(mvn -B -q -DskipTests -pl agent -am package)
+  say "building the agent and the test apps: ${build[*]} (JDK $version)"
+  start=$SECONDS
+  log=$(mktemp "${TMPDIR:-/tmp}/staplekeeper-demo-build.XXXXXX")
+  # Offline first (fast, no network); online only if the local repository lacks something.
+  if ! "${build[@]}" -o >"$log" 2>&1; then
+    say "offline build failed; trying again online"
+    "${build[@]}" || { rm -f "$log"; die "the build failed"; }
+  fi
+  rm -f "$log"
+  say "built in $((SECONDS - start)) s"
+fi
+[[ -f "$AGENT_JAR" && -f "$APPS_JAR" ]] || die "the build did not produce $AGENT_JAR and $APPS_JAR"
+
+# --- run -------------------------------------------------------------------------------------------
+rm -rf "$WORK"
+color=()
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then color=(--color); fi
+
+# The driver runs in the background so that this script can forward Ctrl-C / SIGTERM to it (a shell
+# does not run its traps while it waits for a foreground command). Its shutdown hook stops the
+# servers; the servers also exit on their own when the driver's pipe to them closes.
+"$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$APPS_JAR" dev.staplekeeper.testapps.demo.OutageDemo \
+  --agent "$AGENT_JAR" --work "$WORK" ${color[@]+"${color[@]}"} "$@" &
+pid=$!
+signal=
+stop() {
+  signal=$1
+  trap '' INT TERM
+  kill -TERM "$pid" 2>/dev/null || true
+}
+trap 'stop INT' INT
+trap 'stop TERM' TERM
+
+status=0
+wait_driver() {
+  local s=0
+  wait "$pid" || s=$?
+  status=$s
+}
+wait_driver # returns early when a trapped signal arrives; then wait for the driver to finish
+while kill -0 "$pid" 2>/dev/null; do wait_driver; done
+case "$signal" in
+  INT) exit 130 ;;
+  TERM) exit 143 ;;
+esac
+exit "$status"

@@ -1,0 +1,75 @@
+package dev.staplekeeper.testapps.cli;
+
+import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.server.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code jsse-server|tomcat|jetty --pki DIR --port N}: an HTTPS server without stapling code. */
+public final class ServerCommand implements Command {
+  private final TestServer.Kind kind;
+
+  public ServerCommand(TestServer.Kind kind) {
+    this.kind = kind;
+  }
+
+  @Override
+  public String name() {
+    return kind.command();
+  }
+
+  @Override
+  public String summary() {
+    return switch (kind) {
+      case JSSE -> "plain JSSE HTTPS server (SSLServerSocket + thread pool)";
+      case TOMCAT -> "embedded Tomcat 11 HTTPS (NIO connector, JSSE implementation)";
+      case JETTY -> "embedded Jetty 12 HTTPS (core Handler API, SslContextFactory.Server)";
+    };
+  }
+
+  @Override
+  public String help() {
+    return "usage: "
+        + name()
+        + " (--pki DIR | --keystore FILE [--password P]) [--port N]\n\n"
+        + summary()
+        + ".\n"
+        + """
+        Listens on 127.0.0.1 with the PKI's server.p12 (alias server) and answers every request
+        with HTTP 200 and a one-line page. Prints "READY port=<port>" on stdout once listening;
+        runs until SIGTERM / Ctrl-C. Contains no stapling code: the JDK staples when started with
+        -Djdk.tls.server.enableStatusRequestExtension=true, the StapleKeeper agent with -javaagent.
+
+          --pki DIR          test PKI directory (uses DIR/server.p12, password changeit)
+          --keystore FILE    any PKCS12 keystore with a key entry aliased "server" instead
+          --password P       keystore password (default changeit)
+          --port N           port, 0 = any free port (default 8443)
+        """;
+  }
+
+  @Override
+  public int run(String[] args) throws Exception {
+    Options o =
+        Options.parse(name(), args, Set.of("pki", "keystore", "password", "port"), Set.of());
+    Path keystore;
+    if (o.has("pki") == o.has("keystore")) {
+      throw new UsageException("give exactly one of --pki DIR or --keystore FILE");
+    }
+    keystore = o.has("pki") ? o.path("pki").resolve("server.p12") : o.path("keystore");
+    if (!Files.isRegularFile(keystore)) {
+      throw new UsageException("no keystore at " + keystore);
+    }
+    int port = o.port("port", 8443);
+    char[] password = o.string("password", TestPki.PASSWORD).toCharArray();
+    CountDownLatch stop = new CountDownLatch(1);
+    try (TestServer server = kind.start(keystore, password, port)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, name() + "-shutdown"));
+      System.out.println("READY port=" + server.port());
+      System.out.flush();
+      stop.await();
+    }
+    return 0;
+  }
+}
