@@ -99,8 +99,10 @@ public final class HandshakeLoad {
     Duration clientWarmup = a.duration("client-warmup", "20s");
     List<String> modes = a.list("modes", "stock,agent");
     List<String> scenarios = a.list("scenarios", "healthy,hang,unauthorized,down");
-    Path work = a.path("work", Files.createTempDirectory("staplekeeper-load-").toString());
-    Files.createDirectories(work);
+    Path work =
+        a.has("work")
+            ? Files.createDirectories(a.path("work", ""))
+            : Files.createTempDirectory("staplekeeper-load-");
     for (Path p : List.of(agentJar, testApps)) {
       if (!Files.isRegularFile(p)) {
         throw new IllegalStateException(p + " missing: build with mvn -pl benchmarks -am package");

@@ -67,11 +67,14 @@ public final class StartupTimer {
     int runs = a.integer("runs", 5);
     Duration giveUp = a.duration("give-up", "10s");
     Duration validity = a.duration("validity", "600s");
-    Path work = a.path("work", Files.createTempDirectory("staplekeeper-startup-").toString());
-    Files.createDirectories(work);
+    Path work =
+        a.has("work")
+            ? Files.createDirectories(a.path("work", ""))
+            : Files.createTempDirectory("staplekeeper-startup-");
     Logger.getLogger("staplekeeper.responder").setLevel(Level.WARNING);
 
     System.out.println("# " + Machine.header(javaHome));
+    System.out.println("# work dir (PKI, stored responses, server logs): " + work);
     try (OcspResponder responder =
         OcspResponder.startWithNewPki(work.resolve("pki"), false, validity)) {
       TestPki pki = responder.pki();

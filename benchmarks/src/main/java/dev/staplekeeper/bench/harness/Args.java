@@ -33,6 +33,10 @@ public final class Args {
     return a;
   }
 
+  public boolean has(String name) {
+    return values.containsKey(name);
+  }
+
   public String string(String name, String def) {
     return values.getOrDefault(name, def);
   }
