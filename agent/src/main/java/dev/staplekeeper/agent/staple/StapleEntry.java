@@ -98,7 +98,8 @@ final class StapleEntry {
 
   /** True exactly once: the caller starts the first fetch. */
   boolean markStarted() {
-    return started.compareAndSet(false, true);
+    // a plain read first: the handshake path calls this on every hit
+    return !started.get() && started.compareAndSet(false, true);
   }
 
   boolean tryBeginFetch() {

@@ -108,6 +108,9 @@ public final class StapleService {
       }
       ValidatedResponse r = entry.stapleAt(now);
       if (r != null && stapleable(r)) {
+        if (count == 1) {
+          return Collections.singletonMap(chain[0], r.der());
+        }
         if (out == null) {
           out = new HashMap<>(4);
         }

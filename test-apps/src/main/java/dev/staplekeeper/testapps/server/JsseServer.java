@@ -126,6 +126,7 @@ public final class JsseServer implements TestServer {
       Socket s;
       try {
         s = listener.accept();
+        s.setTcpNoDelay(true); // no Nagle/delayed-ACK stalls in handshake timings
       } catch (IOException e) {
         continue; // closed: the loop ends; otherwise a failed accept, keep serving
       }
