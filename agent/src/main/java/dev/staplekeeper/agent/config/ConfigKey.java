@@ -65,7 +65,7 @@ public enum ConfigKey {
       ValueType.DURATION,
       "`jdk.tls.stapling.responseTimeout` if set, else 1s",
       "0ms to 30s",
-      "Longest time a handshake waits for the very first response of a certificate. Never waited for again once a fetch failed or a response is cached."),
+      "Longest time a handshake waits for the very first response of a certificate (usually already on its way from the prefetch). Once that first fetch has ended, or one handshake has waited this long in vain, no handshake waits again."),
   MAX_RESPONSE_BYTES(
       "maxResponseBytes",
       ValueType.INT,
