@@ -42,6 +42,7 @@ final class AgentStarter {
   private AgentStarter() {}
 
   static void start(String args, Instrumentation inst) throws Exception {
+    long startNanos = System.nanoTime();
     // Keeps the relocated Byte Buddy away from sun.misc.Unsafe (JDK 24+ warns on every use); the
     // shade plugin rewrites this name to the relocated package. StapleKeeper injects through
     // Instrumentation only.
@@ -108,11 +109,12 @@ final class AgentStarter {
       return;
     }
     log.info(
-        "StapleKeeper {} active on Java {}: patched {}; refresh at {} of validity, retry {}..{},"
-            + " cold wait {}, cache dir {}; settings: {}",
+        "StapleKeeper {} active on Java {}: patched {} in {} ms; refresh at {} of validity, retry"
+            + " {}..{}, cold wait {}, cache dir {}; settings: {}",
         VERSION,
         System.getProperty("java.version"),
         String.join(", ", patched),
+        (System.nanoTime() - startNanos) / 1_000_000,
         config.refreshFraction(),
         AgentConfig.format(config.retryInitialBackoff()),
         AgentConfig.format(config.retryMaxBackoff()),

@@ -2,7 +2,7 @@ package dev.staplekeeper.agent.instrumentation;
 
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.none;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -19,11 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.utility.JavaModule;
 
 /**
@@ -50,15 +52,16 @@ public final class StaplingInstrumentation {
   /** Installs both advices; classes already loaded are retransformed. */
   public void install(Instrumentation inst) {
     transformer =
-        new AgentBuilder.Default()
+        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
+            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
             .with(AgentBuilder.TypeStrategy.Default.REDEFINE_FROZEN)
             .with(new Recorder())
             // java.base must read the boot loader's unnamed module, where StapleBridge lives.
             .assureReadEdgeTo(inst, StapleBridge.class)
-            .ignore(none())
+            .ignore(not(named(STATUS_RESPONSE_MANAGER).or(named(SSL_CONTEXT))))
             .type(named(STATUS_RESPONSE_MANAGER))
             .transform(
                 (builder, type, loader, module, domain) ->
