@@ -32,7 +32,6 @@ final class StapleEntry {
   // guarded by this
   private int failures;
   private String lastError;
-  private Instant lastErrorAt;
   private Instant nextAttemptAt;
   private Scheduler.Task timer;
   private boolean closed;
@@ -70,22 +69,16 @@ final class StapleEntry {
     synchronized (this) {
       failures = 0;
       lastError = null;
-      lastErrorAt = null;
     }
   }
 
-  synchronized int recordFailure(String error, Instant at) {
+  synchronized int recordFailure(String error) {
     lastError = error;
-    lastErrorAt = at;
     return ++failures;
   }
 
   synchronized String lastError() {
     return lastError;
-  }
-
-  synchronized Instant lastErrorAt() {
-    return lastErrorAt;
   }
 
   synchronized int failures() {

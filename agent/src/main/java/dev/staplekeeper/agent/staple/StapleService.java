@@ -100,7 +100,8 @@ public final class StapleService {
     int count = "OCSP_MULTI".equals(type) ? chain.length - 1 : 1;
     long now = clock.millis();
     Map<X509Certificate, byte[]> out = null;
-    List<StapleEntry> cold = null;
+    List<X509Certificate> cold = null;
+    List<StapleEntry> coldEntries = null;
     for (int i = 0; i < count; i++) {
       StapleEntry entry = entryFor(chain[i], chain[i + 1]);
       if (entry == null) {
@@ -118,12 +119,14 @@ public final class StapleService {
       } else if (r == null && entry.awaitingFirstAttempt()) {
         if (cold == null) {
           cold = new ArrayList<>(2);
+          coldEntries = new ArrayList<>(2);
         }
-        cold.add(entry);
+        cold.add(chain[i]);
+        coldEntries.add(entry);
       }
     }
     if (cold != null) {
-      out = awaitCold(chain, count, cold, out);
+      out = awaitCold(cold, coldEntries, out);
     }
     return out == null ? Collections.emptyMap() : out;
   }
@@ -145,8 +148,9 @@ public final class StapleService {
   public int loadStored() {
     int loaded = 0;
     for (ResponseStore.Stored s : store.loadAll()) {
+      CertId id = null;
       try {
-        CertId id = CertId.of(s.cert, s.issuer);
+        id = CertId.of(s.cert, s.issuer);
         ValidatedResponse r = validator.validate(s.der, id, s.issuer, clock.instant());
         URI responder = resolver.responderFor(s.cert);
         StapleEntry entry = cache.entry(id, k -> new StapleEntry(k, s.cert, s.issuer, responder));
@@ -172,7 +176,7 @@ public final class StapleService {
             s.name,
             e.getMessage());
         if (e instanceof InvalidResponseException && ((InvalidResponseException) e).isExpired()) {
-          store.delete(CertId.of(s.cert, s.issuer), "expired");
+          store.delete(id, "expired");
         }
       }
     }
@@ -217,13 +221,14 @@ public final class StapleService {
     return r.status() == ValidatedResponse.Status.GOOD || config.stapleRevoked();
   }
 
+  /**
+   * Waits, up to {@code coldWait} in all, for the first fetch of each certificate in {@code cold}
+   * ({@code entries} holds their entries, index by index), then adds what arrived to {@code out}.
+   */
   private Map<X509Certificate, byte[]> awaitCold(
-      X509Certificate[] chain,
-      int count,
-      List<StapleEntry> cold,
-      Map<X509Certificate, byte[]> out) {
+      List<X509Certificate> cold, List<StapleEntry> entries, Map<X509Certificate, byte[]> out) {
     long deadline = System.nanoTime() + config.coldWait().toNanos();
-    for (StapleEntry e : cold) {
+    for (StapleEntry e : entries) {
       long left = deadline - System.nanoTime();
       try {
         if (left <= 0) {
@@ -240,17 +245,13 @@ public final class StapleService {
       }
     }
     long now = clock.millis();
-    for (StapleEntry e : cold) {
-      ValidatedResponse r = e.stapleAt(now);
+    for (int i = 0; i < cold.size(); i++) {
+      ValidatedResponse r = entries.get(i).stapleAt(now);
       if (r != null && stapleable(r)) {
-        for (int i = 0; i < count; i++) {
-          if (cache.key(chain[i]) != null && e.id.equals(cache.key(chain[i]).id)) {
-            if (out == null) {
-              out = new HashMap<>(4);
-            }
-            out.put(chain[i], r.der());
-          }
+        if (out == null) {
+          out = new HashMap<>(4);
         }
+        out.put(cold.get(i), r.der());
       }
     }
     return out;
@@ -369,7 +370,7 @@ public final class StapleService {
   private void onFailure(StapleEntry entry, String error) {
     Instant now = clock.instant();
     String previous = entry.lastError();
-    int failures = entry.recordFailure(error, now);
+    int failures = entry.recordFailure(error);
     Duration delay = policy.retryDelay(failures);
     ValidatedResponse held = entry.current();
     String keeping =
