@@ -4,26 +4,22 @@ import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.config.ConfigException;
 import dev.staplekeeper.agent.instrumentation.StaplingInstrumentation;
+import dev.staplekeeper.agent.instrumentation.TransformerGate;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
 import dev.staplekeeper.agent.staple.ExecutorScheduler;
 import dev.staplekeeper.agent.staple.ResponseStore;
 import dev.staplekeeper.agent.staple.Scheduler;
 import dev.staplekeeper.agent.staple.StapleService;
 import dev.staplekeeper.agent.store.FileResponseStore;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.loading.ClassInjector;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,7 +29,13 @@ import org.slf4j.LoggerFactory;
  */
 final class AgentStarter {
   static final String SERVER_STAPLING = "jdk.tls.server.enableStatusRequestExtension";
+
+  /** The shade plugin renames this (and the class) into java.base; see BridgeInjector. */
   private static final String BRIDGE = "dev.staplekeeper.agent.bootstrap.StapleBridge";
+
+  /** How long a JDK target class that loads before the agent is ready waits for it. */
+  private static final long GATE_WAIT_SECONDS = 5;
+
   private static final String VERSION = versionOf();
 
   /** Keeps the JUL logger (and its level) from being garbage collected. */
@@ -68,14 +70,36 @@ final class AgentStarter {
           "StapleKeeper {} is disabled (staplekeeper.enabled=false); nothing patched", VERSION);
       return;
     }
-    if (bridgeAlreadyInstalled()) {
+    BridgeInjector.inject(inst, BRIDGE);
+    if (!StapleBridge.claim()) {
       log.warn("StapleKeeper is already active in this JVM; ignoring the second -javaagent");
       return;
     }
     enableServerStapling(config, log);
-    injectBridge(inst);
+    TransformerGate gate =
+        new TransformerGate(
+            StaplingInstrumentation.targetInternalNames(), GATE_WAIT_SECONDS, TimeUnit.SECONDS);
+    inst.addTransformer(gate, true);
+    DeferredStart.begin(
+        gate,
+        () -> activate(config, inst, gate, startNanos),
+        t -> {
+          StapleBridge.install(null, null);
+          log.error(
+              "StapleKeeper {} is NOT active: failed to start ({}); the server runs with the"
+                  + " JDK's own OCSP stapling",
+              VERSION,
+              t.toString());
+        });
+  }
 
+  /** Everything that need not happen before the application's main: runs on DeferredStart. */
+  private static void activate(
+      AgentConfig config, Instrumentation inst, TransformerGate gate, long startNanos) {
+    org.slf4j.Logger log = LoggerFactory.getLogger(StapleKeeperAgent.class);
+    long activateNanos = System.nanoTime();
     StapleService service = newService(config);
+    long serviceNanos = System.nanoTime();
     Scheduler prefetchScheduler = new ExecutorScheduler(1);
     KeyManagerScanner scanner = new KeyManagerScanner(service);
     StapleBridge.install(
@@ -87,17 +111,23 @@ final class AgentStarter {
 
     StaplingInstrumentation instrumentation = new StaplingInstrumentation();
     try {
-      instrumentation.install(inst);
+      instrumentation.install(inst, gate);
     } catch (RuntimeException | LinkageError e) {
+      instrumentation.uninstall(inst, gate);
       StapleBridge.install(null, null);
       service.close();
       throw e;
     }
     List<String> patched = instrumentation.forceLoadTargets();
+    log.debug(
+        "start: premain {} ms, service {} ms, instrumentation {} ms",
+        (activateNanos - startNanos) / 1_000_000,
+        (serviceNanos - activateNanos) / 1_000_000,
+        (System.nanoTime() - serviceNanos) / 1_000_000);
     Map<String, Throwable> errors = instrumentation.errors();
     if (!patched.contains(StaplingInstrumentation.STATUS_RESPONSE_MANAGER)) {
       StapleBridge.install(null, null);
-      instrumentation.uninstall(inst);
+      instrumentation.uninstall(inst, gate);
       service.close();
       log.error(
           "StapleKeeper {} is NOT active: could not patch {} on Java {} ({}); the server runs with"
@@ -153,44 +183,6 @@ final class AgentStarter {
               + " to staple",
           SERVER_STAPLING,
           current);
-    }
-  }
-
-  private static boolean bridgeAlreadyInstalled() {
-    try {
-      Class<?> c = Class.forName(BRIDGE, false, null);
-      return (Boolean) c.getMethod("isInstalled").invoke(null);
-    } catch (ClassNotFoundException e) {
-      return false;
-    } catch (ReflectiveOperationException e) {
-      return true;
-    }
-  }
-
-  /**
-   * Puts {@link StapleBridge} into the bootstrap class loader before anything loads it from the
-   * agent jar, so that the advice in java.base and the agent share one class.
-   */
-  private static void injectBridge(Instrumentation inst) throws IOException {
-    String resource = BRIDGE.replace('.', '/') + ".class";
-    byte[] bytes;
-    try (InputStream in = AgentStarter.class.getClassLoader().getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IOException("agent jar has no " + resource);
-      }
-      bytes = in.readAllBytes();
-    }
-    Path dir = Files.createTempDirectory("staplekeeper-boot");
-    dir.toFile().deleteOnExit();
-    ClassInjector.UsingInstrumentation.of(
-            dir.toFile(), ClassInjector.UsingInstrumentation.Target.BOOTSTRAP, inst)
-        .inject(Map.of(new TypeDescription.Latent(BRIDGE, 0, null), bytes));
-    try {
-      if (Class.forName(BRIDGE, false, null).getClassLoader() != null) {
-        throw new IllegalStateException("bridge not in the bootstrap loader");
-      }
-    } catch (ClassNotFoundException e) {
-      throw new IOException("bridge injection failed", e);
     }
   }
 

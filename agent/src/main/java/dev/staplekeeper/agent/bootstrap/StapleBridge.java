@@ -2,15 +2,18 @@ package dev.staplekeeper.agent.bootstrap;
 
 import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
 
 /**
- * The only StapleKeeper class that JDK code calls. The agent injects it into the bootstrap class
- * loader, because the advice runs inside {@code java.base}, which sees no other loader; everything
- * else (and every relocated dependency) stays in the agent's own loader, reached through the two
- * volatile delegates below.
+ * The only StapleKeeper class that JDK code calls. The advice runs inside {@code java.base}, which
+ * sees no other loader, so the agent jar carries this class renamed into {@code java.base}'s own
+ * package {@code sun.security.ssl} (as {@code sun.security.ssl.StapleKeeperBridge}, a shade
+ * relocation) and defines it there at start ({@code BridgeInjector}); nothing is appended to the
+ * bootstrap class path, so class-data sharing stays on. Everything else (and every relocated
+ * dependency) stays in the agent's own loader, reached through the two volatile delegates below.
  *
  * <p>Its signatures use JDK types only. A missing delegate, or any {@code Throwable} from one,
  * means "let the JDK do what it would have done": {@link #responses} then returns null and the
@@ -20,6 +23,7 @@ public final class StapleBridge {
   private static volatile BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>>
       responses;
   private static volatile Consumer<KeyManager[]> contextListener;
+  private static final AtomicBoolean claimed = new AtomicBoolean();
 
   private StapleBridge() {}
 
@@ -54,12 +58,26 @@ public final class StapleBridge {
     }
   }
 
-  /** Connects the agent; null arguments disconnect it (JDK behaviour from then on). */
+  /**
+   * Connects the agent; null arguments disconnect it (JDK behaviour from then on) and give up the
+   * {@linkplain #claim claim}, so that a later attach may try again.
+   */
   public static void install(
       BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>> responseDelegate,
       Consumer<KeyManager[]> contextDelegate) {
     responses = responseDelegate;
     contextListener = contextDelegate;
+    if (responseDelegate == null && contextDelegate == null) {
+      claimed.set(false);
+    }
+  }
+
+  /**
+   * True for the one agent start that may connect in this JVM: a second {@code -javaagent} or
+   * attach gets false, also while the first is still starting in the background.
+   */
+  public static boolean claim() {
+    return claimed.compareAndSet(false, true);
   }
 
   /** True once a StapleKeeper agent has connected; guards against a second attach. */

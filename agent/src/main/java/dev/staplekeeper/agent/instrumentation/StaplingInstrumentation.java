@@ -2,31 +2,40 @@ package dev.staplekeeper.agent.instrumentation;
 
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
+import java.io.IOException;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.security.ProtectionDomain;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
 import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
+import net.bytebuddy.dynamic.scaffold.InstrumentedType;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.pool.TypePool;
 
 /**
  * The only code that touches JDK internals. Two advices, both inlined into {@code java.base} and
@@ -47,45 +56,49 @@ public final class StaplingInstrumentation {
 
   private final Map<String, Throwable> errors = new ConcurrentHashMap<>();
   private final Map<String, Boolean> transformed = new ConcurrentHashMap<>();
-  private ResettableClassFileTransformer transformer;
 
-  /** Installs both advices; classes already loaded are retransformed. */
-  public void install(Instrumentation inst) {
-    transformer =
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-            .disableClassFormatChanges()
-            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-            .with(AgentBuilder.TypeStrategy.Default.REDEFINE_FROZEN)
-            .with(new Recorder())
-            // java.base must read the boot loader's unnamed module, where StapleBridge lives.
-            .assureReadEdgeTo(inst, StapleBridge.class)
-            .ignore(not(named(STATUS_RESPONSE_MANAGER).or(named(SSL_CONTEXT))))
-            .type(named(STATUS_RESPONSE_MANAGER))
-            .transform(
-                (builder, type, loader, module, domain) ->
-                    builder.visit(
-                        Advice.to(StatusResponseManagerGetAdvice.class)
-                            .on(
-                                named("get")
-                                    .and(takesArguments(5))
-                                    .and(takesArgument(2, X509Certificate[].class))
-                                    .and(takesArgument(4, TimeUnit.class))
-                                    .and(returns(Map.class)))))
-            .type(named(SSL_CONTEXT))
-            .transform(
-                (builder, type, loader, module, domain) ->
-                    builder.visit(
-                        Advice.to(SslContextInitAdvice.class)
-                            .on(
-                                named("init")
-                                    .and(isPublic())
-                                    .and(takesArguments(3))
-                                    .and(takesArgument(0, KeyManager[].class))
-                                    .and(takesArgument(1, TrustManager[].class))
-                                    .and(takesArgument(2, SecureRandom.class)))))
-            .installOn(inst);
+  /** The targets in JVM form, for the {@link TransformerGate} that premain registers. */
+  public static Set<String> targetInternalNames() {
+    return Set.of(STATUS_RESPONSE_MANAGER.replace('.', '/'), SSL_CONTEXT.replace('.', '/'));
+  }
+
+  /**
+   * Builds the transformer for both advices without registering it, runs it on the JDK's class
+   * files of both targets ahead of time ({@link PreparedTransformer}), opens the {@link
+   * TransformerGate} with it and retransforms the targets that loaded before the gate opened.
+   */
+  public void install(Instrumentation inst, TransformerGate gate) {
+    Map<String, AsmVisitorWrapper> advices = new HashMap<>();
+    advices.put(
+        STATUS_RESPONSE_MANAGER,
+        Advice.to(StatusResponseManagerGetAdvice.class)
+            .on(
+                named("get")
+                    .and(takesArguments(5))
+                    .and(takesArgument(2, X509Certificate[].class))
+                    .and(takesArgument(4, TimeUnit.class))
+                    .and(returns(Map.class))));
+    advices.put(
+        SSL_CONTEXT,
+        Advice.to(SslContextInitAdvice.class)
+            .on(
+                named("init")
+                    .and(isPublic())
+                    .and(takesArguments(3))
+                    .and(takesArgument(0, KeyManager[].class))
+                    .and(takesArgument(1, TrustManager[].class))
+                    .and(takesArgument(2, SecureRandom.class))));
+    ClassFileTransformer byteBuddy = new AdviceTransformer(advices);
+    PreparedTransformer transformer = new PreparedTransformer(byteBuddy);
+    for (String target : targetInternalNames()) {
+      try {
+        transformer.prepare(target);
+      } catch (IOException | IllegalClassFormatException | RuntimeException e) {
+        errors.putIfAbsent(target.replace('/', '.'), e);
+      }
+    }
+    gate.open(transformer);
+    retransformLoadedTargets(inst);
   }
 
   /**
@@ -112,28 +125,84 @@ public final class StaplingInstrumentation {
     return Collections.unmodifiableMap(errors);
   }
 
-  /** Restores the JDK's classes as they were. */
-  public void uninstall(Instrumentation inst) {
-    if (transformer != null) {
-      transformer.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+  /** Restores the JDK's classes as they were: the gate lets targets pass unchanged from now on. */
+  public void uninstall(Instrumentation inst, TransformerGate gate) {
+    gate.fail();
+    inst.removeTransformer(gate);
+    retransformLoadedTargets(inst);
+  }
+
+  private void retransformLoadedTargets(Instrumentation inst) {
+    List<Class<?>> loaded = new ArrayList<>();
+    for (Class<?> c : inst.getAllLoadedClasses()) {
+      if (c.getClassLoader() == null
+          && (c.getName().equals(STATUS_RESPONSE_MANAGER) || c.getName().equals(SSL_CONTEXT))) {
+        loaded.add(c);
+      }
+    }
+    if (loaded.isEmpty()) {
+      return;
+    }
+    try {
+      inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+    } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+      for (Class<?> c : loaded) {
+        errors.putIfAbsent(c.getName(), e);
+      }
     }
   }
 
-  private final class Recorder extends AgentBuilder.Listener.Adapter {
-    @Override
-    public void onTransformation(
-        TypeDescription type,
-        ClassLoader loader,
-        JavaModule module,
-        boolean loaded,
-        DynamicType dynamicType) {
-      transformed.put(type.getName(), Boolean.TRUE);
+  /**
+   * Inlines an advice into a JDK class with Byte Buddy's type redefinition, as an {@code
+   * AgentBuilder} with {@code disableClassFormatChanges()} and frozen types would, but without the
+   * agent builder's machinery (whose first use generates a class of its own and costs most of a
+   * cold start): only the class's own class file and the boot loader's are read, only its declared
+   * methods are considered, and a failure leaves the class as the JDK ships it.
+   */
+  private final class AdviceTransformer implements ClassFileTransformer {
+    private final Map<String, AsmVisitorWrapper> advices;
+    private final ByteBuddy byteBuddy =
+        new ByteBuddy()
+            .with(TypeValidation.DISABLED)
+            .with(Implementation.Context.Disabled.Factory.INSTANCE)
+            .with(InstrumentedType.Factory.Default.FROZEN)
+            .with(VisibilityBridgeStrategy.Default.NEVER)
+            .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
+
+    AdviceTransformer(Map<String, AsmVisitorWrapper> advices) {
+      this.advices = advices;
     }
 
     @Override
-    public void onError(
-        String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
-      errors.put(typeName, t);
+    public byte[] transform(
+        Module module,
+        ClassLoader loader,
+        String internalName,
+        Class<?> classBeingRedefined,
+        ProtectionDomain protectionDomain,
+        byte[] classfileBuffer) {
+      String name = internalName == null ? null : internalName.replace('/', '.');
+      AsmVisitorWrapper advice = name == null || loader != null ? null : advices.get(name);
+      if (advice == null) {
+        return null;
+      }
+      try {
+        ClassFileLocator locator =
+            new ClassFileLocator.Compound(
+                ClassFileLocator.Simple.of(name, classfileBuffer),
+                ClassFileLocator.ForClassLoader.ofBootLoader());
+        TypeDescription type =
+            new TypePool.Default.WithLazyResolution(
+                    new TypePool.CacheProvider.Simple(), locator, TypePool.Default.ReaderMode.FAST)
+                .describe(name)
+                .resolve();
+        byte[] result = byteBuddy.redefine(type, locator).visit(advice).make().getBytes();
+        transformed.put(name, Boolean.TRUE);
+        return result;
+      } catch (RuntimeException | LinkageError e) {
+        errors.put(name, e);
+        return null;
+      }
     }
   }
 
