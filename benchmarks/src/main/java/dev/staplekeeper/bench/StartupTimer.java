@@ -37,9 +37,18 @@ public final class StartupTimer {
   private StartupTimer() {}
 
   record Scenario(
-      String name, boolean agent, FaultMode responder, Path cacheDir, List<String> extra) {
+      String name,
+      boolean agent,
+      FaultMode responder,
+      Path cacheDir,
+      List<String> extra,
+      Path agentJar) {
     Scenario(String name, boolean agent, FaultMode responder, Path cacheDir) {
-      this(name, agent, responder, cacheDir, List.of());
+      this(name, agent, responder, cacheDir, List.of(), null);
+    }
+
+    Scenario(String name, boolean agent, FaultMode responder, Path cacheDir, List<String> extra) {
+      this(name, agent, responder, cacheDir, extra, null);
     }
   }
 
@@ -59,11 +68,21 @@ public final class StartupTimer {
   public static void main(String[] argv) throws Exception {
     Args a =
         Args.parse(
-            argv, Set.of("java-home", "agent", "test-apps", "runs", "give-up", "validity", "work"));
+            argv,
+            Set.of(
+                "java-home",
+                "agent",
+                "compare-agent",
+                "test-apps",
+                "runs",
+                "give-up",
+                "validity",
+                "work"));
     Path javaHome = a.path("java-home", System.getProperty("java.home"));
     Path agentJar = a.path("agent", "agent/target/staplekeeper-agent.jar");
     Path testApps =
         a.path("test-apps", "test-apps/target/staplekeeper-test-apps-0.1.0-SNAPSHOT-all.jar");
+    Path compareAgent = a.has("compare-agent") ? a.path("compare-agent", "") : null;
     int runs = a.integer("runs", 5);
     Duration giveUp = a.duration("give-up", "10s");
     Duration validity = a.duration("validity", "600s");
@@ -83,10 +102,24 @@ public final class StartupTimer {
 
       Path stored = work.resolve("store-with-response");
       Path empty = work.resolve("store-empty");
-      List<Scenario> scenarios =
+      timeToMain(javaHome, testApps, agentJar, compareAgent, runs);
+      List<Scenario> scenarios = new ArrayList<>();
+      scenarios.addAll(
           List.of(
               new Scenario("stock JDK, responder up", false, FaultMode.HEALTHY, null),
-              new Scenario("agent, responder up", true, FaultMode.HEALTHY, null),
+              new Scenario("agent, responder up", true, FaultMode.HEALTHY, null)));
+      if (compareAgent != null) {
+        scenarios.add(
+            new Scenario(
+                "agent " + compareAgent.getFileName() + ", responder up",
+                true,
+                FaultMode.HEALTHY,
+                null,
+                List.of(),
+                compareAgent));
+      }
+      scenarios.addAll(
+          List.of(
               new Scenario(
                   "agent jar loaded but disabled (staplekeeper.enabled=false), responder up",
                   true,
@@ -96,7 +129,7 @@ public final class StartupTimer {
               new Scenario("stock JDK, responder DOWN", false, FaultMode.DOWN, null),
               new Scenario("agent + stored response, responder DOWN", true, FaultMode.DOWN, stored),
               new Scenario(
-                  "agent, no stored response, responder DOWN", true, FaultMode.DOWN, empty));
+                  "agent, no stored response, responder DOWN", true, FaultMode.DOWN, empty)));
 
       // a stored response: one agent run with the responder up and the cache dir set
       Files.createDirectories(stored);
@@ -124,7 +157,9 @@ public final class StartupTimer {
               deleteTree(empty);
               Files.createDirectories(empty);
             }
-            jvmArgs = new ArrayList<>(agentArgs(agentJar, sc.cacheDir()));
+            jvmArgs =
+                new ArrayList<>(
+                    agentArgs(sc.agentJar() == null ? agentJar : sc.agentJar(), sc.cacheDir()));
             jvmArgs.addAll(sc.extra());
           } else {
             jvmArgs = List.of("-Djdk.tls.server.enableStatusRequestExtension=true");
@@ -198,6 +233,60 @@ public final class StartupTimer {
       System.out.println();
       System.out.println("# medians of " + runs + " runs; " + Machine.header(javaHome));
     }
+  }
+
+  /**
+   * Launch to exit of the test-apps {@code Main} without arguments (prints its usage and returns):
+   * how much the agent adds before and around an application's {@code main}. Stock JDK, agent and
+   * (if given) the comparison agent, interleaved; one discarded round; medians.
+   */
+  static void timeToMain(Path javaHome, Path testApps, Path agentJar, Path compareAgent, int runs)
+      throws IOException, InterruptedException {
+    Map<String, List<Double>> times = new LinkedHashMap<>();
+    Map<String, List<String>> variants = new LinkedHashMap<>();
+    variants.put("stock JDK", List.of());
+    variants.put("agent", List.of("-javaagent:" + agentJar));
+    if (compareAgent != null) {
+      variants.put("agent " + compareAgent.getFileName(), List.of("-javaagent:" + compareAgent));
+    }
+    for (int round = 0; round <= runs; round++) {
+      for (Map.Entry<String, List<String>> v : variants.entrySet()) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaHome.resolve("bin/java").toString());
+        cmd.addAll(v.getValue());
+        cmd.addAll(List.of("-cp", testApps.toString(), "dev.staplekeeper.testapps.Main"));
+        long t0 = System.nanoTime();
+        Process p =
+            new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        p.waitFor();
+        double ms = (System.nanoTime() - t0) / 1e6;
+        if (round > 0) {
+          times.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add(ms);
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "# main round %d %s: %.0f ms (load %s)%n",
+            round,
+            v.getKey(),
+            ms,
+            Machine.load());
+      }
+    }
+    System.out.println();
+    System.out.println("| JVM launch → test-apps Main returned (usage) | median ms | runs |");
+    System.out.println("|---|---|---|");
+    for (Map.Entry<String, List<Double>> e : times.entrySet()) {
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %.0f | %d |%n",
+          e.getKey(),
+          Stats.median(e.getValue()),
+          e.getValue().size());
+    }
+    System.out.println();
   }
 
   static List<String> agentArgs(Path agentJar, Path cacheDir) {

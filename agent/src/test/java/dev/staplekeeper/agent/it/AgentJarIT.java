@@ -8,6 +8,8 @@ import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,88 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar itself: what is in it, and that it can be attached to a running server. */
 class AgentJarIT {
+  private static final String BRIDGE = "sun/security/ssl/StapleKeeperBridge.class";
+  private static final long FOUR_MIB = 4L * 1024 * 1024;
+
   @TempDir Path dir;
+
+  @Test
+  void isAtMostFourMebibytesAndEveryClassInItLoads() throws Exception {
+    Path agentJar = ServerProcess.agentJar();
+    assertThat(Files.size(agentJar)).isLessThanOrEqualTo(FOUR_MIB);
+    List<String> failed = new ArrayList<>();
+    int loaded = 0;
+    try (JarFile jar = new JarFile(agentJar.toFile());
+        URLClassLoader loader =
+            new URLClassLoader(
+                new URL[] {agentJar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      for (ZipEntry e : Collections.list(jar.entries())) {
+        String name = e.getName();
+        if (!name.endsWith(".class") || name.equals(BRIDGE)) {
+          continue; // the bridge is defined in java.base at run time, see BridgeInjector
+        }
+        String className = name.substring(0, name.length() - 6).replace('/', '.');
+        try {
+          Class.forName(className, false, loader);
+          loaded++;
+        } catch (ClassNotFoundException | LinkageError ex) {
+          failed.add(className + ": " + ex);
+        }
+      }
+    }
+    assertThat(failed).as("classes whose super types the minimized jar lacks").isEmpty();
+    assertThat(loaded).isGreaterThan(1000);
+  }
+
+  /**
+   * The bridge goes into java.base without appending to the bootstrap class path, so the JVM keeps
+   * class-data sharing for application classes: an AppCDS archive made by a training run serves the
+   * application's classes with the agent on, and the JVM prints no "Sharing is only supported for
+   * boot loader classes" warning.
+   */
+  @Test
+  void keepsApplicationClassDataSharing() throws Exception {
+    for (Path jdk : ServerProcess.jdks()) {
+      Path archive = dir.resolve("app-" + ServerProcess.jdkName(jdk) + ".jsa");
+      String dump =
+          run(
+              jdk,
+              "-XX:ArchiveClassesAtExit=" + archive,
+              "-cp",
+              ServerProcess.testAppsJar().toString(),
+              "dev.staplekeeper.testapps.Main");
+      assertThat(archive).as("dump output: %s", dump).exists();
+      String out =
+          run(
+              jdk,
+              "-Xshare:auto",
+              "-XX:SharedArchiveFile=" + archive,
+              "-Xlog:cds=info,class+load=info,class+path=info",
+              "-javaagent:" + ServerProcess.agentJar(),
+              "-cp",
+              ServerProcess.testAppsJar().toString(),
+              "dev.staplekeeper.testapps.Main");
+      assertThat(out)
+          .as("the agent defined its bridge")
+          .contains("sun.security.ssl.StapleKeeperBridge");
+      assertThat(out).doesNotContain("Sharing is only supported");
+      assertThat(out).doesNotContain("bootstrap classpath has been appended");
+      assertThat(out)
+          .as("application class from the AppCDS archive")
+          .containsPattern(
+              "dev\\.staplekeeper\\.testapps\\.Main source: shared objects file \\(top\\)");
+    }
+  }
+
+  private static String run(Path jdk, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(jdk.resolve("bin/java").toString());
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
 
   @Test
   void everyDependencyIsRelocatedAndTheManifestNamesTheEntryPoints() throws Exception {
@@ -32,11 +115,15 @@ class AgentJarIT {
       List<String> foreign = new ArrayList<>();
       for (ZipEntry e : Collections.list(jar.entries())) {
         String name = e.getName();
-        if (name.endsWith(".class") && !name.startsWith("dev/staplekeeper/agent/")) {
+        if (name.endsWith(".class")
+            && !name.startsWith("dev/staplekeeper/agent/")
+            && !name.equals(BRIDGE)) {
           foreign.add(name);
         }
       }
       assertThat(foreign).as("classes outside dev/staplekeeper/agent").isEmpty();
+      assertThat(jar.getEntry(BRIDGE)).as("bridge renamed into java.base's package").isNotNull();
+      assertThat(jar.getEntry("dev/staplekeeper/agent/bootstrap/StapleBridge.class")).isNull();
       assertThat(jar.getEntry("META-INF/services/java.security.Provider")).isNull();
       assertThat(
               jar.getEntry("dev/staplekeeper/agent/shaded/bouncycastle/cert/ocsp/OCSPResp.class"))
