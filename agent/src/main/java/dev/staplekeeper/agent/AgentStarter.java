@@ -33,8 +33,13 @@ final class AgentStarter {
   /** The shade plugin renames this (and the class) into java.base; see BridgeInjector. */
   private static final String BRIDGE = "dev.staplekeeper.agent.bootstrap.StapleBridge";
 
-  /** How long a JDK target class that loads before the agent is ready waits for it. */
-  private static final long GATE_WAIT_SECONDS = 5;
+  /**
+   * How long a JDK target class that loads before the agent is ready waits for it. On a quiet
+   * machine the agent is ready in well under a second; on starved CPUs (tens of JVMs starting on
+   * two cores) it has taken 15-25 s, and a target that stops waiting loads unpatched (no prefetch
+   * for its context). The start before this gate existed blocked premain for as long, unbounded.
+   */
+  private static final long GATE_WAIT_SECONDS = 30;
 
   private static final String VERSION = versionOf();
 
