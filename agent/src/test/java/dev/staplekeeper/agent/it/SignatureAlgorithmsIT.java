@@ -11,6 +11,8 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,6 +32,7 @@ import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.RespID;
+import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.Test;
@@ -63,7 +66,7 @@ class SignatureAlgorithmsIT {
       for (String[] alg :
           new String[][] {
             {"RSA", "SHA256withRSA"},
-            {"RSASSA-PSS", "SHA256withRSAandMGF1"},
+            {"RSASSA-PSS", "RSASSA-PSS"},
             {"EC:secp256r1", "SHA256withECDSA"},
             {"EC:secp384r1", "SHA384withECDSA"},
             {"Ed25519", "Ed25519"}
@@ -91,6 +94,15 @@ class SignatureAlgorithmsIT {
       }
     }
     assertThat(results).hasSize(10);
+  }
+
+  private static ContentSigner signer(String sigAlg, PrivateKey key) throws Exception {
+    if (sigAlg.equals("RSASSA-PSS")) {
+      return new JcaContentSignerBuilder(
+              sigAlg, new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1))
+          .build(key);
+    }
+    return new JcaContentSignerBuilder(sigAlg).build(key);
   }
 
   private static KeyPair keys(String spec) throws Exception {
@@ -146,7 +158,7 @@ class SignatureAlgorithmsIT {
       b.addExtension(
           Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
     }
-    X509CertificateHolder h = b.build(new JcaContentSignerBuilder(sigAlg).build(issuerKey));
+    X509CertificateHolder h = b.build(signer(sigAlg, issuerKey));
     return new JcaX509CertificateConverter().getCertificate(h);
   }
 
@@ -176,9 +188,7 @@ class SignatureAlgorithmsIT {
             ? null
             : new X509CertificateHolder[] {new X509CertificateHolder(signerCert.getEncoded())};
     return new OCSPRespBuilder()
-        .build(
-            OCSPRespBuilder.SUCCESSFUL,
-            b.build(new JcaContentSignerBuilder(sigAlg).build(key), chain, Date.from(NOW)))
+        .build(OCSPRespBuilder.SUCCESSFUL, b.build(signer(sigAlg, key), chain, Date.from(NOW)))
         .getEncoded();
   }
 }
