@@ -1,6 +1,5 @@
 package dev.staplekeeper.agent.staple;
 
-import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.InvalidResponseException;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
@@ -15,7 +14,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
@@ -23,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * StapleKeeper's stapling policy, in plain Java: what a handshake gets, and when each certificate's
- * response is fetched again.
+ * StapleKeeper's stapling policy, in plain Java: what a handshake gets, and which certificates are
+ * tracked. Each certificate's fetches, refreshes and retries run in the background in {@link
+ * FetchCycle}. Made only by {@link #builder}.
  *
  * <p>Contract:
  *
@@ -48,40 +50,107 @@ public final class StapleService {
     URI responderFor(X509Certificate cert);
   }
 
-  private final AgentConfig config;
+  private final StapleSettings settings;
   private final Clock clock;
-  private final Scheduler scheduler;
-  private final ResponseSource source;
   private final ResponseValidator validator;
   private final ResponderResolver resolver;
   private final ResponseStore store;
-  private final RefreshPolicy policy;
   private final StapleCache cache;
+  private final FetchCycle cycle;
 
-  public StapleService(
-      AgentConfig config,
-      Clock clock,
-      Scheduler scheduler,
-      ResponseSource source,
-      ResponseValidator validator,
-      ResponderResolver resolver,
-      ResponseStore store,
-      DoubleSupplier random) {
-    this.config = config;
-    this.clock = clock;
-    this.scheduler = scheduler;
-    this.source = source;
-    this.validator = validator;
-    this.resolver = resolver;
-    this.store = store;
-    this.policy =
+  private StapleService(Builder b) {
+    this.settings = b.settings;
+    this.clock = b.clock;
+    this.validator = Objects.requireNonNull(b.validator, "validator");
+    this.resolver = Objects.requireNonNull(b.resolver, "resolver");
+    this.store = b.store;
+    this.cache = new StapleCache(settings.cacheSize());
+    RefreshPolicy policy =
         new RefreshPolicy(
-            config.refreshFraction(),
-            config.refreshJitter(),
-            config.retryInitialBackoff(),
-            config.retryMaxBackoff(),
-            random);
-    this.cache = new StapleCache(config.cacheSize());
+            settings.refreshFraction(),
+            settings.refreshJitter(),
+            settings.retryInitialBackoff(),
+            settings.retryMaxBackoff(),
+            b.random);
+    Scheduler scheduler =
+        b.scheduler != null ? b.scheduler : new ExecutorScheduler("staplekeeper-fetch", 2);
+    this.cycle =
+        new FetchCycle(
+            clock,
+            scheduler,
+            Objects.requireNonNull(b.source, "source"),
+            validator,
+            store,
+            policy,
+            settings.stapleRevoked());
+  }
+
+  /**
+   * The one way to make a service: {@code settings} plus the parts it talks to. Source, validator
+   * and resolver are required; the clock defaults to UTC system time, the scheduler to two daemon
+   * threads {@code staplekeeper-fetch-N}, the store to memory only, randomness to {@link
+   * ThreadLocalRandom}.
+   */
+  public static Builder builder(StapleSettings settings) {
+    return new Builder(settings);
+  }
+
+  /** Collects a service's collaborators; see {@link StapleService#builder}. */
+  public static final class Builder {
+    private final StapleSettings settings;
+    private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
+    private ResponseSource source;
+    private ResponseValidator validator;
+    private ResponderResolver resolver;
+    private ResponseStore store = ResponseStore.NONE;
+    private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+
+    private Builder(StapleSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Runs fetches, refreshes and retries; {@link StapleService#close} shuts it down. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** Where response bytes come from (the HTTP fetcher, in production). */
+    public Builder source(ResponseSource source) {
+      this.source = source;
+      return this;
+    }
+
+    public Builder validator(ResponseValidator validator) {
+      this.validator = validator;
+      return this;
+    }
+
+    public Builder resolver(ResponderResolver resolver) {
+      this.resolver = resolver;
+      return this;
+    }
+
+    public Builder store(ResponseStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /** Uniform in [0, 1): the jitter of refreshes and retries. */
+    public Builder random(DoubleSupplier random) {
+      this.random = random;
+      return this;
+    }
+
+    public StapleService build() {
+      return new StapleService(this);
+    }
   }
 
   /**
@@ -91,9 +160,6 @@ public final class StapleService {
    * is nothing valid to staple, which makes the JDK send no staple.
    */
   public Map<X509Certificate, byte[]> responses(String type, X509Certificate[] chain) {
-    if (config.failLookupsForTesting()) {
-      throw new IllegalStateException("staplekeeper.failLookupsForTesting is set");
-    }
     if (chain == null || chain.length < 2) {
       return Collections.emptyMap();
     }
@@ -158,10 +224,8 @@ public final class StapleService {
           entry.accept(r);
         }
         entry.firstAttempt().complete(null);
-        if (entry.markStarted()) {
-          if (responder != null) {
-            schedule(entry, policy.refreshDelayAfterLoad(r, clock.instant()));
-          }
+        if (entry.markStarted() && responder != null) {
+          cycle.startAfterLoad(entry, r);
         }
         loaded++;
         log.info(
@@ -214,11 +278,11 @@ public final class StapleService {
   /** Stops all background work. */
   public void close() {
     cache.clear();
-    scheduler.shutdown();
+    cycle.shutdown();
   }
 
   private boolean stapleable(ValidatedResponse r) {
-    return r.status() == ValidatedResponse.Status.GOOD || config.stapleRevoked();
+    return r.status() == ValidatedResponse.Status.GOOD || settings.stapleRevoked();
   }
 
   /**
@@ -227,7 +291,7 @@ public final class StapleService {
    */
   private Map<X509Certificate, byte[]> awaitCold(
       List<X509Certificate> cold, List<StapleEntry> entries, Map<X509Certificate, byte[]> out) {
-    long deadline = System.nanoTime() + config.coldWait().toNanos();
+    long deadline = System.nanoTime() + settings.coldWait().toNanos();
     for (StapleEntry e : entries) {
       long left = deadline - System.nanoTime();
       try {
@@ -274,7 +338,7 @@ public final class StapleService {
     if (entry.markStarted()) {
       log.info(
           "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, k.responder);
-      schedule(entry, Duration.ZERO);
+      cycle.start(entry);
     }
     return entry;
   }
@@ -290,110 +354,6 @@ public final class StapleService {
       return StapleCache.NO_RESPONDER;
     }
     return new StapleCache.Key(CertId.of(cert, issuer), responder);
-  }
-
-  private void schedule(StapleEntry entry, Duration delay) {
-    Instant at = clock.instant().plus(delay);
-    Scheduler.Task task = scheduler.schedule(() -> attempt(entry), delay);
-    entry.setTimer(task, at);
-  }
-
-  /** One fetch: runs on the scheduler, never on a handshake thread. */
-  void attempt(StapleEntry entry) {
-    if (entry.isClosed() || !entry.tryBeginFetch()) {
-      return;
-    }
-    try {
-      byte[] der = source.fetch(entry.responder, entry.id);
-      ValidatedResponse r = validator.validate(der, entry.id, entry.issuer, clock.instant());
-      onResponse(entry, r);
-    } catch (InvalidResponseException e) {
-      onFailure(entry, "invalid response from " + entry.responder + ": " + e.getMessage());
-    } catch (Exception e) {
-      onFailure(entry, describe(e));
-    } catch (Throwable t) { // a bug must not end this certificate's schedule
-      onFailure(entry, "internal error: " + t);
-      if (t instanceof VirtualMachineError) {
-        throw (VirtualMachineError) t;
-      }
-    } finally {
-      entry.endFetch();
-    }
-  }
-
-  private void onResponse(StapleEntry entry, ValidatedResponse r) {
-    Instant now = clock.instant();
-    ValidatedResponse held = entry.current();
-    if (held != null && held.isUsableAt(now) && r.thisUpdate().isBefore(held.thisUpdate())) {
-      onFailure(
-          entry,
-          "responder sent a response older than the one held (thisUpdate "
-              + r.thisUpdate()
-              + " < "
-              + held.thisUpdate()
-              + "); keeping the newer one");
-      return;
-    }
-    int failuresBefore = entry.failures();
-    entry.accept(r);
-    Duration delay = policy.refreshDelay(r, now);
-    if (r.status() == ValidatedResponse.Status.REVOKED
-        && (held == null || held.status() != ValidatedResponse.Status.REVOKED)) {
-      log.error(
-          "StapleKeeper: certificate {} [{}] is REVOKED (revocation time {}) according to {}; {}",
-          subject(entry.cert),
-          entry.id,
-          r.revocationTime(),
-          entry.responder,
-          config.stapleRevoked()
-              ? "stapling the revoked response"
-              : "sending no staple (stapleRevoked=false)");
-    } else if (held == null || failuresBefore > 0) {
-      log.info(
-          "StapleKeeper got OCSP response for {} [{}]: {}{}; next refresh in {}",
-          subject(entry.cert),
-          entry.id,
-          r,
-          failuresBefore > 0 ? " after " + failuresBefore + " failed attempts" : "",
-          human(delay));
-    } else {
-      log.debug(
-          "StapleKeeper refreshed OCSP response for {}: {}; next refresh in {}",
-          entry.id,
-          r,
-          human(delay));
-    }
-    store.save(entry.cert, entry.issuer, r);
-    schedule(entry, delay);
-  }
-
-  private void onFailure(StapleEntry entry, String error) {
-    Instant now = clock.instant();
-    String previous = entry.lastError();
-    int failures = entry.recordFailure(error);
-    Duration delay = policy.retryDelay(failures);
-    ValidatedResponse held = entry.current();
-    String keeping =
-        held != null && held.isUsableAt(now)
-            ? "keeping the last good response, valid for "
-                + human(Duration.between(now, held.nextUpdate()))
-                + " more (until "
-                + held.nextUpdate()
-                + ")"
-            : "no valid response to staple";
-    boolean loud = Integer.bitCount(failures) == 1 || !error.equals(previous);
-    String line = "StapleKeeper OCSP fetch for {} [{}] failed (attempt {}): {}; {}; retry in {}";
-    if (loud) {
-      log.warn(line, subject(entry.cert), entry.id, failures, error, keeping, human(delay));
-    } else {
-      log.debug(line, subject(entry.cert), entry.id, failures, error, keeping, human(delay));
-    }
-    schedule(entry, delay);
-  }
-
-  private static String describe(Exception e) {
-    String msg = e.getMessage();
-    return msg == null ? e.getClass().getSimpleName() : msg;
   }
 
   static String subject(X509Certificate cert) {

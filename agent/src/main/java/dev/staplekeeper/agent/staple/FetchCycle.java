@@ -1,0 +1,175 @@
+package dev.staplekeeper.agent.staple;
+
+import dev.staplekeeper.agent.ocsp.InvalidResponseException;
+import dev.staplekeeper.agent.ocsp.ResponseValidator;
+import dev.staplekeeper.agent.ocsp.ValidatedResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The background half of the stapling policy: each certificate's fetch, refresh and retry, run by
+ * the entry's own timer on the {@link Scheduler}, never on a handshake thread.
+ *
+ * <p>Contract:
+ *
+ * <ul>
+ *   <li>At most one fetch per certificate is in flight; only the entry's timer starts one.
+ *   <li>A validated response that is not older than the held one replaces it, is stored, and sets
+ *       the next refresh by {@link RefreshPolicy}; a valid revoked response replacing a good one is
+ *       logged at ERROR.
+ *   <li>Any failure (I/O, invalid response, a bug) keeps the held response and schedules a retry
+ *       with capped exponential backoff; it never ends the certificate's schedule.
+ * </ul>
+ */
+final class FetchCycle {
+  private static final Logger log = LoggerFactory.getLogger(FetchCycle.class);
+
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final ResponseSource source;
+  private final ResponseValidator validator;
+  private final ResponseStore store;
+  private final RefreshPolicy policy;
+  private final boolean stapleRevoked;
+
+  FetchCycle(
+      Clock clock,
+      Scheduler scheduler,
+      ResponseSource source,
+      ResponseValidator validator,
+      ResponseStore store,
+      RefreshPolicy policy,
+      boolean stapleRevoked) {
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.source = source;
+    this.validator = validator;
+    this.store = store;
+    this.policy = policy;
+    this.stapleRevoked = stapleRevoked;
+  }
+
+  /** Starts the schedule of a newly seen certificate: its first fetch, at once. */
+  void start(StapleEntry entry) {
+    schedule(entry, Duration.ZERO);
+  }
+
+  /** Starts the schedule of a certificate whose response was loaded from the store. */
+  void startAfterLoad(StapleEntry entry, ValidatedResponse loaded) {
+    schedule(entry, policy.refreshDelayAfterLoad(loaded, clock.instant()));
+  }
+
+  /** Stops all background work; running fetches are interrupted. */
+  void shutdown() {
+    scheduler.shutdown();
+  }
+
+  private void schedule(StapleEntry entry, Duration delay) {
+    Instant at = clock.instant().plus(delay);
+    Scheduler.Task task = scheduler.schedule(() -> attempt(entry), delay);
+    entry.setTimer(task, at);
+  }
+
+  /** One fetch: runs on the scheduler, never on a handshake thread. */
+  void attempt(StapleEntry entry) {
+    if (entry.isClosed() || !entry.tryBeginFetch()) {
+      return;
+    }
+    try {
+      byte[] der = source.fetch(entry.responder, entry.id);
+      ValidatedResponse r = validator.validate(der, entry.id, entry.issuer, clock.instant());
+      onResponse(entry, r);
+    } catch (InvalidResponseException e) {
+      onFailure(entry, "invalid response from " + entry.responder + ": " + e.getMessage());
+    } catch (Exception e) {
+      onFailure(entry, describe(e));
+    } catch (Throwable t) { // a bug must not end this certificate's schedule
+      onFailure(entry, "internal error: " + t);
+      if (t instanceof VirtualMachineError) {
+        throw (VirtualMachineError) t;
+      }
+    } finally {
+      entry.endFetch();
+    }
+  }
+
+  private void onResponse(StapleEntry entry, ValidatedResponse r) {
+    Instant now = clock.instant();
+    ValidatedResponse held = entry.current();
+    if (held != null && held.isUsableAt(now) && r.thisUpdate().isBefore(held.thisUpdate())) {
+      onFailure(
+          entry,
+          "responder sent a response older than the one held (thisUpdate "
+              + r.thisUpdate()
+              + " < "
+              + held.thisUpdate()
+              + "); keeping the newer one");
+      return;
+    }
+    int failuresBefore = entry.failures();
+    entry.accept(r);
+    Duration delay = policy.refreshDelay(r, now);
+    if (r.status() == ValidatedResponse.Status.REVOKED
+        && (held == null || held.status() != ValidatedResponse.Status.REVOKED)) {
+      log.error(
+          "StapleKeeper: certificate {} [{}] is REVOKED (revocation time {}) according to {}; {}",
+          StapleService.subject(entry.cert),
+          entry.id,
+          r.revocationTime(),
+          entry.responder,
+          stapleRevoked
+              ? "stapling the revoked response"
+              : "sending no staple (stapleRevoked=false)");
+    } else if (held == null || failuresBefore > 0) {
+      log.info(
+          "StapleKeeper got OCSP response for {} [{}]: {}{}; next refresh in {}",
+          StapleService.subject(entry.cert),
+          entry.id,
+          r,
+          failuresBefore > 0 ? " after " + failuresBefore + " failed attempts" : "",
+          StapleService.human(delay));
+    } else {
+      log.debug(
+          "StapleKeeper refreshed OCSP response for {}: {}; next refresh in {}",
+          entry.id,
+          r,
+          StapleService.human(delay));
+    }
+    store.save(entry.cert, entry.issuer, r);
+    schedule(entry, delay);
+  }
+
+  private void onFailure(StapleEntry entry, String error) {
+    Instant now = clock.instant();
+    String previous = entry.lastError();
+    int failures = entry.recordFailure(error);
+    Duration delay = policy.retryDelay(failures);
+    ValidatedResponse held = entry.current();
+    String keeping =
+        held != null && held.isUsableAt(now)
+            ? "keeping the last good response, valid for "
+                + StapleService.human(Duration.between(now, held.nextUpdate()))
+                + " more (until "
+                + held.nextUpdate()
+                + ")"
+            : "no valid response to staple";
+    boolean loud = Integer.bitCount(failures) == 1 || !error.equals(previous);
+    String line = "StapleKeeper OCSP fetch for {} [{}] failed (attempt {}): {}; {}; retry in {}";
+    String subject = StapleService.subject(entry.cert);
+    String retryIn = StapleService.human(delay);
+    if (loud) {
+      log.warn(line, subject, entry.id, failures, error, keeping, retryIn);
+    } else {
+      log.debug(line, subject, entry.id, failures, error, keeping, retryIn);
+    }
+    schedule(entry, delay);
+  }
+
+  private static String describe(Exception e) {
+    String msg = e.getMessage();
+    return msg == null ? e.getClass().getSimpleName() : msg;
+  }
+}
