@@ -113,7 +113,7 @@ final class StapleEntry {
   }
 
   /** A handshake waited the whole cold wait without a response: later ones do not wait. */
-  void coldWaitSpent() {
+  void markColdWaitSpent() {
     coldWaitSpent = true;
   }
 

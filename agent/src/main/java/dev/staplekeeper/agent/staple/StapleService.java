@@ -300,7 +300,7 @@ public final class StapleService {
         }
         e.firstAttempt().get(left, TimeUnit.NANOSECONDS);
       } catch (TimeoutException timedOut) {
-        e.coldWaitSpent();
+        e.markColdWaitSpent();
       } catch (InterruptedException ie) {
         Thread.currentThread().interrupt();
         break;
@@ -322,28 +322,28 @@ public final class StapleService {
   }
 
   private StapleEntry entryFor(X509Certificate cert, X509Certificate issuer) {
-    StapleCache.Key key = cache.key(cert);
-    if (key == null) {
-      key = computeKey(cert, issuer);
-      cache.putKey(cert, key);
+    StapleCache.Resolution resolved = cache.resolution(cert);
+    if (resolved == null) {
+      resolved = resolve(cert, issuer);
+      cache.putResolution(cert, resolved);
     }
-    if (key == StapleCache.NO_RESPONDER) {
+    if (resolved == StapleCache.NO_RESPONDER) {
       return null;
     }
-    StapleCache.Key k = key;
-    StapleEntry entry = cache.entry(key.id);
+    URI responder = resolved.responder;
+    StapleEntry entry = cache.entry(resolved.id);
     if (entry == null) {
-      entry = cache.entry(key.id, id -> new StapleEntry(id, cert, issuer, k.responder));
+      entry = cache.entry(resolved.id, id -> new StapleEntry(id, cert, issuer, responder));
     }
     if (entry.markStarted()) {
       log.info(
-          "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, k.responder);
+          "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
       cycle.start(entry);
     }
     return entry;
   }
 
-  private StapleCache.Key computeKey(X509Certificate cert, X509Certificate issuer) {
+  private StapleCache.Resolution resolve(X509Certificate cert, X509Certificate issuer) {
     URI responder = resolver.responderFor(cert);
     if (responder == null) {
       log.debug("{} has no OCSP responder URL; left alone", subject(cert));
@@ -353,7 +353,7 @@ public final class StapleService {
       log.debug("{} is not followed by its issuer in the chain; left alone", subject(cert));
       return StapleCache.NO_RESPONDER;
     }
-    return new StapleCache.Key(CertId.of(cert, issuer), responder);
+    return new StapleCache.Resolution(CertId.of(cert, issuer), responder);
   }
 
   static String subject(X509Certificate cert) {

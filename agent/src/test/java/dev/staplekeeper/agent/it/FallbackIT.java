@@ -2,8 +2,8 @@ package dev.staplekeeper.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.staplekeeper.testapps.checker.StapleCheck;
 import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
@@ -58,7 +58,7 @@ class FallbackIT {
                 "-Dstaplekeeper.failLookupsForTesting=true"))) {
       assertThat(server.output()).contains("active on Java");
       for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
-        StapleCheck r = StapleChecker.check("127.0.0.1", server.port, protocol, pki);
+        StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, protocol, pki);
         // stapled by the JDK's own StatusResponseManager, reached because the advice fell through
         assertThat(r.validStaple()).as("%s", r).isTrue();
       }
@@ -82,7 +82,7 @@ class FallbackIT {
           .contains("refreshFraction='2'")
           .contains("0.05 to 0.95")
           .contains("staplekeeper.coldWait='forever'");
-      StapleCheck r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+      StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
       // without the agent nothing turned server stapling on: a plain, working handshake
       assertThat(r.stapled()).isFalse();
       assertThat(server.process.isAlive()).isTrue();
@@ -119,7 +119,7 @@ class FallbackIT {
       assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled()).isTrue();
       responder.mode(FaultMode.UNAUTHORIZED);
       Thread.sleep(1500);
-      StapleCheck r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+      StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
       assertThat(r.stapled())
           .as("stock JDK after its cache lifetime, responder unauthorized")
           .isFalse();
