@@ -226,9 +226,9 @@ public final class AgentConfig {
           problems.add(
               "unknown environment variable "
                   + name
-                  + " (known: "
+                  + " (known keys: "
                   + knownKeys()
-                  + ", as STAPLEKEEPER_<KEY>, e.g. "
+                  + ", each as STAPLEKEEPER_ and the key in upper case split at its words, e.g. "
                   + ConfigKey.CACHE_DIR.environmentName()
                   + "; see docs/configuration.md)");
           continue;

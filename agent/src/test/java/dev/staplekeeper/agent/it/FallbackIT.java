@@ -7,9 +7,11 @@ import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +89,25 @@ class FallbackIT {
       assertThat(r.stapled()).isFalse();
       assertThat(server.process.isAlive()).isTrue();
     }
+  }
+
+  @Test
+  void aMisspelledEnvironmentVariableStopsTheAgentLikeAMisspelledProperty() throws Exception {
+    Path java = ServerProcess.jdks().get(0).resolve("bin/java");
+    ProcessBuilder pb =
+        new ProcessBuilder(java.toString(), "-javaagent:" + ServerProcess.agentJar(), "-version")
+            .redirectErrorStream(true);
+    pb.environment().put("STAPLEKEEPER_CACHEDIR", "/var/lib/staplekeeper");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(out)
+        .contains("SEVERE: StapleKeeper")
+        .contains("is NOT active, nothing was patched")
+        .contains("unknown environment variable STAPLEKEEPER_CACHEDIR")
+        .contains("STAPLEKEEPER_CACHE_DIR")
+        .doesNotContain("active on Java");
+    assertThat(p.exitValue()).as("the JVM itself runs on: %s", out).isZero();
   }
 
   @Test
