@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  * config.get(ConfigKey.MAX_STAPLE_BYTES)} (a named getter on {@link AgentConfig} is optional), then
  * regenerate the docs table: {@code mvn -pl agent -am test -Dtest=ConfigurationDocTest
  * -Dstaplekeeper.updateDocs=true -Dsurefire.failIfNoSpecifiedTests=false}. Rules that relate two
- * keys (e.g. jitter below fraction) go into {@link AgentConfig}'s constructor.
+ * keys (e.g. jitter below fraction) go into {@link AgentConfig}'s constructor. {@code
+ * AgentConfigTest} then checks the new key's default, bounds and a wrongly typed value by itself; a
+ * {@link #custom} key needs a test of its own for what it rejects.
  */
 public final class ConfigKey<T> {
   /** The kinds of value a key takes. */
