@@ -129,7 +129,8 @@ final class AgentStarter {
   }
 
   private static StapleService newService(AgentConfig config) {
-    ResponseValidator validator = new ResponseValidator(config.clockSkew());
+    ResponseValidator validator =
+        new ResponseValidator(config.clockSkew(), config.maxStapleBytes());
     return new StapleService(
         config,
         Clock.systemUTC(),

@@ -35,6 +35,7 @@ public final class AgentConfig {
   private final Duration fetchTimeout;
   private final Duration coldWait;
   private final int maxResponseBytes;
+  private final int maxStapleBytes;
   private final Duration clockSkew;
   private final boolean stapleRevoked;
   private final int cacheSize;
@@ -81,6 +82,7 @@ public final class AgentConfig {
         r.duration(
             ConfigKey.COLD_WAIT, jdkResponseTimeout(r), Duration.ZERO, Duration.ofSeconds(30));
     maxResponseBytes = r.integer(ConfigKey.MAX_RESPONSE_BYTES, 65536, 1024, 10 * 1024 * 1024);
+    maxStapleBytes = r.integer(ConfigKey.MAX_STAPLE_BYTES, 16384, 1024, 32768);
     clockSkew =
         r.duration(ConfigKey.CLOCK_SKEW, Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(1));
     stapleRevoked = r.bool(ConfigKey.STAPLE_REVOKED, true);
@@ -216,6 +218,11 @@ public final class AgentConfig {
 
   public int maxResponseBytes() {
     return maxResponseBytes;
+  }
+
+  /** Largest re-encoded response that is stapled. */
+  public int maxStapleBytes() {
+    return maxStapleBytes;
   }
 
   public Duration clockSkew() {

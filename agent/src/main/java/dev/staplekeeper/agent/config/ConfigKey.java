@@ -72,6 +72,12 @@ public enum ConfigKey {
       "65536",
       "1024 to 10485760",
       "Largest OCSP response body accepted; larger ones are rejected and not stapled."),
+  MAX_STAPLE_BYTES(
+      "maxStapleBytes",
+      ValueType.INT,
+      "16384",
+      "1024 to 32768",
+      "Largest response stapled, as re-encoded by StapleKeeper (canonical DER, only the signer certificate kept). Larger ones are rejected with the size in the log line: clients abort handshakes with oversized messages (the JDK at 32768 bytes, chain included)."),
   CLOCK_SKEW(
       "clockSkew",
       ValueType.DURATION,
