@@ -138,7 +138,9 @@ final class AgentStarter {
         OcspWiring.source(config),
         validator,
         OcspWiring.resolver(config),
-        config.cacheDir() == null ? ResponseStore.NONE : FileResponseStore.open(config.cacheDir()),
+        config.cacheDir() == null
+            ? ResponseStore.NONE
+            : FileResponseStore.open(config.cacheDir(), config.cacheDirRequirePrivate()),
         () -> ThreadLocalRandom.current().nextDouble());
   }
 

@@ -40,6 +40,7 @@ public final class AgentConfig {
   private final boolean stapleRevoked;
   private final int cacheSize;
   private final Path cacheDir;
+  private final boolean cacheDirRequirePrivate;
   private final boolean prefetch;
   private final URI responderUri;
   private final boolean responderOverride;
@@ -88,6 +89,7 @@ public final class AgentConfig {
     stapleRevoked = r.bool(ConfigKey.STAPLE_REVOKED, true);
     cacheSize = r.integer(ConfigKey.CACHE_SIZE, 1000, 1, 1_000_000);
     cacheDir = r.path(ConfigKey.CACHE_DIR);
+    cacheDirRequirePrivate = r.bool(ConfigKey.CACHE_DIR_REQUIRE_PRIVATE, false);
     prefetch = r.bool(ConfigKey.PREFETCH, true);
     responderUri =
         r.uri(ConfigKey.RESPONDER_URI, r.systemProperty("jdk.tls.stapling.responderURI"));
@@ -240,6 +242,11 @@ public final class AgentConfig {
   /** Null when responses are kept in memory only. */
   public Path cacheDir() {
     return cacheDir;
+  }
+
+  /** Refuse, rather than warn about, a cacheDir others can write. */
+  public boolean cacheDirRequirePrivate() {
+    return cacheDirRequirePrivate;
   }
 
   public boolean prefetch() {

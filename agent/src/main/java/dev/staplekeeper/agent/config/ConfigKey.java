@@ -98,6 +98,12 @@ public enum ConfigKey {
       "unset (memory only)",
       "a directory path",
       "Directory where every accepted response is stored (atomic write, owner-only permissions) and from which it is reloaded and re-validated at start."),
+  CACHE_DIR_REQUIRE_PRIVATE(
+      "cacheDirRequirePrivate",
+      ValueType.BOOLEAN,
+      "false",
+      "`true` or `false`",
+      "A cacheDir writable by group or others, or owned by another user, is refused (responses kept in memory only) when `true`; used with a WARNING when `false`."),
   PREFETCH(
       "prefetch",
       ValueType.BOOLEAN,

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,6 +58,9 @@ public final class StapleService {
   private final ResponseStore store;
   private final RefreshPolicy policy;
   private final StapleCache cache;
+
+  /** Loaded and valid stored responses whose certificate the server has not presented yet. */
+  private final Map<CertId, StoredResponse> stored = new ConcurrentHashMap<>();
 
   public StapleService(
       AgentConfig config,
@@ -142,8 +146,13 @@ public final class StapleService {
   }
 
   /**
-   * Loads and re-validates the stored responses, exactly as fetched ones are; every one that passes
-   * is served at once and refreshed on its schedule (at once, if its refresh point has passed).
+   * Loads and re-validates the stored responses, exactly as fetched ones are. A stored response is
+   * used only for a certificate the server presents (the same certificate, byte for byte, as the
+   * one in the file): it is served from that certificate's first handshake or prefetch on and
+   * refreshed on its schedule from the live certificate's own responder, never from anything in the
+   * file.
+   *
+   * @return how many stored responses passed validation
    */
   public int loadStored() {
     int loaded = 0;
@@ -152,20 +161,15 @@ public final class StapleService {
       try {
         id = CertId.of(s.cert, s.issuer);
         ValidatedResponse r = validator.validate(s.der, id, s.issuer, clock.instant());
-        URI responder = resolver.responderFor(s.cert);
-        StapleEntry entry = cache.entry(id, k -> new StapleEntry(k, s.cert, s.issuer, responder));
-        if (entry.current() == null || r.thisUpdate().isAfter(entry.current().thisUpdate())) {
-          entry.accept(r);
-        }
-        entry.firstAttempt().complete(null);
-        if (entry.markStarted()) {
-          if (responder != null) {
-            schedule(entry, policy.refreshDelayAfterLoad(r, clock.instant()));
-          }
+        stored.put(id, new StoredResponse(s, r));
+        StapleEntry live = cache.entry(id);
+        if (live != null) {
+          useStored(live);
         }
         loaded++;
         log.info(
-            "StapleKeeper loaded stored OCSP response {} for {} ({}): {} left",
+            "StapleKeeper loaded stored OCSP response {} for {} ({}): {} left; stapled once the"
+                + " server presents this certificate",
             s.name,
             subject(s.cert),
             r,
@@ -181,6 +185,34 @@ public final class StapleService {
       }
     }
     return loaded;
+  }
+
+  /**
+   * Gives {@code entry} (a certificate the server presents) the stored response of the same
+   * certificate, if one was loaded and is newer than what it holds; null when none was used.
+   */
+  private ValidatedResponse useStored(StapleEntry entry) {
+    StoredResponse s = stored.remove(entry.id);
+    if (s == null) {
+      return null;
+    }
+    if (!StoredResponse.sameCertificate(s.stored.cert, entry.cert)) {
+      log.warn(
+          "StapleKeeper ignored stored OCSP response {}: the certificate in the file is not the"
+              + " one the server presents (same CertID {}, different certificate)",
+          s.stored.name,
+          entry.id);
+      return null;
+    }
+    ValidatedResponse r = s.response;
+    ValidatedResponse held = entry.current();
+    if (!r.isUsableAt(clock.instant())
+        || (held != null && !r.thisUpdate().isAfter(held.thisUpdate()))) {
+      return null;
+    }
+    entry.accept(r);
+    entry.firstAttempt().complete(null);
+    return r;
   }
 
   /** One line per tracked certificate: status, time left, next attempt, last error. */
@@ -274,7 +306,12 @@ public final class StapleService {
     if (entry.markStarted()) {
       log.info(
           "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, k.responder);
-      schedule(entry, Duration.ZERO);
+      ValidatedResponse fromStore = stored.isEmpty() ? null : useStored(entry);
+      schedule(
+          entry,
+          fromStore == null
+              ? Duration.ZERO
+              : policy.refreshDelayAfterLoad(fromStore, clock.instant()));
     }
     return entry;
   }
