@@ -10,8 +10,8 @@ import java.util.List;
  * the way a careless responder would): BER indefinite lengths, non-minimal long-form lengths, a
  * constructed OCTET STRING, separately for the unsigned framing and for {@code tbsResponseData}.
  */
-final class Asn1Mutator {
-  enum Form {
+public final class Asn1Mutator {
+  public enum Form {
     DER,
     /** Constructed values with indefinite length (0x80 ... 00 00), OCTET STRING in chunks. */
     INDEFINITE,
@@ -22,7 +22,7 @@ final class Asn1Mutator {
   private Asn1Mutator() {}
 
   /** The response with its framing in {@code outer} and its tbsResponseData in {@code tbs} form. */
-  static byte[] mutate(byte[] response, Form outer, Form tbs) {
+  public static byte[] mutate(byte[] response, Form outer, Form tbs) {
     Node root = parse(response);
     Node responseBytes = root.kids.get(1).kids.get(0);
     Node octets = responseBytes.kids.get(1);

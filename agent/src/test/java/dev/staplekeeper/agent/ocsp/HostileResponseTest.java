@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.staplekeeper.agent.ocsp.Asn1Mutator.Form;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory.Signer;
-import dev.staplekeeper.testapps.pki.KeyType;
 import dev.staplekeeper.testapps.pki.TestPki;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -30,26 +28,14 @@ import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.ocsp.BasicOCSPResponse;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Certificate;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
-import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPResp;
-import org.bouncycastle.cert.ocsp.RespID;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,7 +131,7 @@ class HostileResponseTest {
       certs.add(Certificate.getInstance(extra.getEncoded()));
     }
     certs.add(Certificate.getInstance(pki.ocspSigner().getEncoded()));
-    byte[] der = withCerts(basic, certs);
+    byte[] der = HostileResponses.withCerts(basic, certs);
     assertThat(der.length).isGreaterThan(40_000);
 
     byte[] stapled = validate(der).der();
@@ -159,7 +145,7 @@ class HostileResponseTest {
   void anIssuerSignedResponseIsStapledWithoutCertificates() throws Exception {
     BasicOCSPResp basic = responses.forCertificate(pki.server()).signer(Signer.ISSUER).buildBasic();
     byte[] der =
-        withCerts(
+        HostileResponses.withCerts(
             basic,
             List.of(
                 Certificate.getInstance(pki.intermediate().getEncoded()),
@@ -172,7 +158,7 @@ class HostileResponseTest {
   void aJunkCertsEntryIsDropped() throws Exception {
     BasicOCSPResp basic = responses.forCertificate(pki.server()).buildBasic();
     byte[] der =
-        withCerts(
+        HostileResponses.withCerts(
             basic,
             List.of(
                 new DEROctetString(new byte[] {1, 2, 3}),
@@ -184,18 +170,18 @@ class HostileResponseTest {
 
   @Test
   void aCertificateWithAMalformedExtensionIsDropped() throws Exception {
-    Certificate malformed = signerWithMalformedKeyUsage();
+    Certificate malformed = HostileResponses.signerWithMalformedKeyUsage(pki, NOW);
     assertThat(catchThrowable(() -> jdkParse(malformed.getEncoded())))
         .as("the JDK refuses the certificate Bouncy Castle accepts")
         .isInstanceOf(CertificateException.class);
     BasicOCSPResp basic = responses.forCertificate(pki.server()).buildBasic();
 
     byte[] both =
-        withCerts(
+        HostileResponses.withCerts(
             basic, List.of(malformed, Certificate.getInstance(pki.ocspSigner().getEncoded())));
     assertThat(stapledCerts(validate(both).der())).containsExactly(pki.ocspSigner());
 
-    assertThat(rejection(withCerts(basic, List.of(malformed))))
+    assertThat(rejection(HostileResponses.withCerts(basic, List.of(malformed))))
         .contains("signed by an unauthorized cert")
         .contains("CertificateFactory cannot parse it")
         .contains("bad_certificate_status_response");
@@ -207,7 +193,9 @@ class HostileResponseTest {
   void goodAndRevokedForTheSameCertIdIsRejected() throws Exception {
     CertificateID id = serverId.toCertificateId();
     byte[] der =
-        signedBy(
+        HostileResponses.signedBy(
+            pki,
+            NOW,
             b -> {
               b.addResponse(id, CertificateStatus.GOOD, date(NOW), date(NOW.plusSeconds(3600)));
               b.addResponse(
@@ -227,7 +215,9 @@ class HostileResponseTest {
   void aDuplicateGoodForTheSameCertIdIsRejected() throws Exception {
     CertificateID id = serverId.toCertificateId();
     byte[] der =
-        signedBy(
+        HostileResponses.signedBy(
+            pki,
+            NOW,
             b -> {
               b.addResponse(id, CertificateStatus.GOOD, date(NOW), date(NOW.plusSeconds(3600)));
               b.addResponse(id, CertificateStatus.GOOD, date(NOW), date(NOW.plusSeconds(60)));
@@ -239,7 +229,9 @@ class HostileResponseTest {
   @Test
   void aFewSingleResponsesForOtherCertificatesAreFine() throws Exception {
     byte[] der =
-        signedBy(
+        HostileResponses.signedBy(
+            pki,
+            NOW,
             b -> {
               for (int i = 1; i <= 3; i++) {
                 b.addResponse(
@@ -258,7 +250,9 @@ class HostileResponseTest {
   @Test
   void fiveHundredSingleResponsesAreTooLargeToStaple() throws Exception {
     byte[] der =
-        signedBy(
+        HostileResponses.signedBy(
+            pki,
+            NOW,
             b -> {
               for (int i = 1; i < 500; i++) {
                 b.addResponse(
@@ -320,62 +314,9 @@ class HostileResponseTest {
         CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
   }
 
-  private static byte[] withCerts(BasicOCSPResp basic, List<? extends ASN1Encodable> certs)
-      throws java.io.IOException {
-    BasicOCSPResponse asn1 = BasicOCSPResponse.getInstance(basic.getEncoded());
-    return OcspResponseFactory.successful(
-        new BasicOCSPResp(
-            new BasicOCSPResponse(
-                asn1.getTbsResponseData(),
-                asn1.getSignatureAlgorithm(),
-                asn1.getSignature(),
-                new DERSequence(certs.toArray(new ASN1Encodable[0])))));
-  }
-
-  interface Responses {
-    void add(BasicOCSPRespBuilder b) throws Exception;
-  }
-
-  /** A response with the given SingleResponses, signed by the delegated responder. */
-  private static byte[] signedBy(Responses singles) throws Exception {
-    BasicOCSPRespBuilder b =
-        new BasicOCSPRespBuilder(
-            new RespID(
-                SubjectPublicKeyInfo.getInstance(pki.ocspSigner().getPublicKey().getEncoded()),
-                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1)));
-    singles.add(b);
-    PrivateKey key = pki.ocspSignerKey();
-    return OcspResponseFactory.successful(
-        b.build(
-            new JcaContentSignerBuilder(KeyType.signatureAlgorithmFor(key)).build(key),
-            new X509CertificateHolder[] {new JcaX509CertificateHolder(pki.ocspSigner())},
-            date(NOW)));
-  }
-
   private static CertificateID other(int i) throws Exception {
     return OcspResponseFactory.certId(
         pki.intermediate(), pki.server().getSerialNumber().add(BigInteger.valueOf(i)));
-  }
-
-  /**
-   * The delegated signer's subject and key, issued by the intermediate, KeyUsage not a BIT STRING.
-   */
-  private static Certificate signerWithMalformedKeyUsage() throws Exception {
-    X509Certificate real = pki.ocspSigner();
-    X509v3CertificateBuilder b =
-        new JcaX509v3CertificateBuilder(
-            X500Name.getInstance(pki.intermediate().getSubjectX500Principal().getEncoded()),
-            BigInteger.valueOf(4242),
-            date(NOW.minusSeconds(3600)),
-            date(NOW.plusSeconds(86400)),
-            X500Name.getInstance(real.getSubjectX500Principal().getEncoded()),
-            real.getPublicKey());
-    b.addExtension(
-        Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
-    b.addExtension(Extension.keyUsage, true, new ASN1Integer(5));
-    PrivateKey ca = pki.intermediateKey();
-    return b.build(new JcaContentSignerBuilder(KeyType.signatureAlgorithmFor(ca)).build(ca))
-        .toASN1Structure();
   }
 
   private static Date date(Instant i) {
