@@ -24,7 +24,7 @@ public final class StapleWiring {
             .withGet(config.httpGet());
     return StapleService.builder(settings(config))
         .source(fetcher::fetch)
-        .validator(new ResponseValidator(config.clockSkew()))
+        .validator(new ResponseValidator(config.clockSkew(), config.maxStapleBytes()))
         .resolver(
             cert ->
                 ResponderUris.responderFor(cert, config.responderUri(), config.responderOverride())
@@ -32,7 +32,7 @@ public final class StapleWiring {
         .store(
             config.cacheDir() == null
                 ? ResponseStore.NONE
-                : FileResponseStore.open(config.cacheDir()));
+                : FileResponseStore.open(config.cacheDir(), config.cacheDirRequirePrivate()));
   }
 
   /** The core's share of the configuration. */

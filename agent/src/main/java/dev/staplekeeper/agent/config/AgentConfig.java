@@ -160,6 +160,14 @@ public final class AgentConfig {
     return get(ConfigKey.CACHE_DIR);
   }
 
+  public int maxStapleBytes() {
+    return get(ConfigKey.MAX_STAPLE_BYTES);
+  }
+
+  public boolean cacheDirRequirePrivate() {
+    return get(ConfigKey.CACHE_DIR_REQUIRE_PRIVATE);
+  }
+
   public boolean prefetch() {
     return get(ConfigKey.PREFETCH);
   }

@@ -143,6 +143,16 @@ public final class ConfigKey<T> {
           1024,
           10 * 1024 * 1024,
           "Largest OCSP response body accepted; larger ones are rejected and not stapled.");
+  public static final ConfigKey<Integer> MAX_STAPLE_BYTES =
+      integer(
+          "maxStapleBytes",
+          16384,
+          1024,
+          32768,
+          "Largest response stapled, as re-encoded by StapleKeeper (canonical DER, only the signer"
+              + " certificate kept). Larger ones are rejected with the size in the log line: clients"
+              + " abort handshakes with oversized messages (the JDK at 32768 bytes, chain"
+              + " included).");
   public static final ConfigKey<Duration> CLOCK_SKEW =
       duration(
           "clockSkew",
@@ -165,6 +175,12 @@ public final class ConfigKey<T> {
           "a directory path",
           "Directory where every accepted response is stored (atomic write, owner-only"
               + " permissions) and from which it is reloaded and re-validated at start.");
+  public static final ConfigKey<Boolean> CACHE_DIR_REQUIRE_PRIVATE =
+      bool(
+          "cacheDirRequirePrivate",
+          false,
+          "A cacheDir writable by group or others, or owned by another user, is refused (responses"
+              + " kept in memory only) when `true`; used with a WARNING when `false`.");
   public static final ConfigKey<Boolean> PREFETCH =
       bool(
           "prefetch",

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,9 @@ public final class StapleService {
   private final ResponseStore store;
   private final StapleCache cache;
   private final FetchCycle cycle;
+
+  /** Loaded and valid stored responses whose certificate the server has not presented yet. */
+  private final Map<CertId, StoredResponse> stored = new ConcurrentHashMap<>();
 
   private StapleService(Builder b) {
     this.settings = b.settings;
@@ -208,8 +212,13 @@ public final class StapleService {
   }
 
   /**
-   * Loads and re-validates the stored responses, exactly as fetched ones are; every one that passes
-   * is served at once and refreshed on its schedule (at once, if its refresh point has passed).
+   * Loads and re-validates the stored responses, exactly as fetched ones are. A stored response is
+   * used only for a certificate the server presents (the same certificate, byte for byte, as the
+   * one in the file): it is served from that certificate's first handshake or prefetch on and
+   * refreshed on its schedule from the live certificate's own responder, never from anything in the
+   * file.
+   *
+   * @return how many stored responses passed validation
    */
   public int loadStored() {
     int loaded = 0;
@@ -218,18 +227,15 @@ public final class StapleService {
       try {
         id = CertId.of(s.cert, s.issuer);
         ValidatedResponse r = validator.validate(s.der, id, s.issuer, clock.instant());
-        URI responder = resolver.responderFor(s.cert);
-        StapleEntry entry = cache.entry(id, k -> new StapleEntry(k, s.cert, s.issuer, responder));
-        if (entry.current() == null || r.thisUpdate().isAfter(entry.current().thisUpdate())) {
-          entry.accept(r);
-        }
-        entry.firstAttempt().complete(null);
-        if (entry.markStarted() && responder != null) {
-          cycle.startAfterLoad(entry, r);
+        stored.put(id, new StoredResponse(s, r));
+        StapleEntry live = cache.entry(id);
+        if (live != null) {
+          useStored(live);
         }
         loaded++;
         log.info(
-            "StapleKeeper loaded stored OCSP response {} for {} ({}): {} left",
+            "StapleKeeper loaded stored OCSP response {} for {} ({}): {} left; stapled once the"
+                + " server presents this certificate",
             s.name,
             subject(s.cert),
             r,
@@ -245,6 +251,34 @@ public final class StapleService {
       }
     }
     return loaded;
+  }
+
+  /**
+   * Gives {@code entry} (a certificate the server presents) the stored response of the same
+   * certificate, if one was loaded and is newer than what it holds; null when none was used.
+   */
+  private ValidatedResponse useStored(StapleEntry entry) {
+    StoredResponse s = stored.remove(entry.id);
+    if (s == null) {
+      return null;
+    }
+    if (!StoredResponse.sameCertificate(s.stored.cert, entry.cert)) {
+      log.warn(
+          "StapleKeeper ignored stored OCSP response {}: the certificate in the file is not the"
+              + " one the server presents (same CertID {}, different certificate)",
+          s.stored.name,
+          entry.id);
+      return null;
+    }
+    ValidatedResponse r = s.response;
+    ValidatedResponse held = entry.current();
+    if (!r.isUsableAt(clock.instant())
+        || (held != null && !r.thisUpdate().isAfter(held.thisUpdate()))) {
+      return null;
+    }
+    entry.accept(r);
+    entry.firstAttempt().complete(null);
+    return r;
   }
 
   /** One line per tracked certificate: status, time left, next attempt, last error. */
@@ -338,7 +372,12 @@ public final class StapleService {
     if (entry.markStarted()) {
       log.info(
           "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
-      cycle.start(entry);
+      ValidatedResponse fromStore = stored.isEmpty() ? null : useStored(entry);
+      if (fromStore == null) {
+        cycle.start(entry);
+      } else {
+        cycle.startAfterLoad(entry, fromStore);
+      }
     }
     return entry;
   }

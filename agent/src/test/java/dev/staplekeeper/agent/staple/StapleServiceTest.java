@@ -459,6 +459,9 @@ class StapleServiceTest {
     StapleService after = service();
     after.loadStored();
     scheduler.advance(Duration.ofSeconds(3));
+    assertThat(responder.calls).as("nothing fetched for a certificate not presented").hasSize(1);
+    staple(after);
+    scheduler.advance(Duration.ofSeconds(3));
     assertThat(responder.calls).hasSize(2);
   }
 
