@@ -57,6 +57,8 @@ public final class StapleService {
   private final ResponseStore store;
   private final RefreshPolicy policy;
   private final StapleCache cache;
+  private final StapleCounters counters = new StapleCounters();
+  private final ExpiryWarnings expiryWarnings = new ExpiryWarnings();
 
   public StapleService(
       AgentConfig config,
@@ -110,6 +112,7 @@ public final class StapleService {
       ValidatedResponse r = entry.stapleAt(now);
       if (r != null && stapleable(r)) {
         if (count == 1) {
+          counters.handshake(true);
           return Collections.singletonMap(chain[0], r.der());
         }
         if (out == null) {
@@ -128,6 +131,7 @@ public final class StapleService {
     if (cold != null) {
       out = awaitCold(cold, coldEntries, out);
     }
+    counters.handshake(out != null);
     return out == null ? Collections.emptyMap() : out;
   }
 
@@ -159,6 +163,7 @@ public final class StapleService {
         }
         entry.firstAttempt().complete(null);
         if (entry.markStarted()) {
+          entry.trackedSince(clock.instant());
           if (responder != null) {
             schedule(entry, policy.refreshDelayAfterLoad(r, clock.instant()));
           }
@@ -209,6 +214,23 @@ public final class StapleService {
                   : ""));
     }
     return lines;
+  }
+
+  /** Every tracked certificate, for monitoring. */
+  public List<StapleEntry> entries() {
+    return cache.all();
+  }
+
+  /** Totals since start, for monitoring. */
+  public StapleCounters counters() {
+    return counters;
+  }
+
+  /** Fetches for {@code entry} now, off the calling thread (an operator's refresh). */
+  public void refreshNow(StapleEntry entry) {
+    if (entry.responder != null && !entry.isClosed()) {
+      schedule(entry, Duration.ZERO);
+    }
   }
 
   /** Stops all background work. */
@@ -272,6 +294,7 @@ public final class StapleService {
       entry = cache.entry(key.id, id -> new StapleEntry(id, cert, issuer, k.responder));
     }
     if (entry.markStarted()) {
+      entry.trackedSince(clock.instant());
       log.info(
           "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, k.responder);
       schedule(entry, Duration.ZERO);
@@ -303,15 +326,20 @@ public final class StapleService {
     if (entry.isClosed() || !entry.tryBeginFetch()) {
       return;
     }
+    long started = System.nanoTime();
     try {
       byte[] der = source.fetch(entry.responder, entry.id);
       ValidatedResponse r = validator.validate(der, entry.id, entry.issuer, clock.instant());
+      entry.fetched((System.nanoTime() - started) / 1_000_000, null);
       onResponse(entry, r);
     } catch (InvalidResponseException e) {
+      fetchFailed(entry, started, e);
       onFailure(entry, "invalid response from " + entry.responder + ": " + e.getMessage());
     } catch (Exception e) {
+      fetchFailed(entry, started, e);
       onFailure(entry, describe(e));
     } catch (Throwable t) { // a bug must not end this certificate's schedule
+      fetchFailed(entry, started, t);
       onFailure(entry, "internal error: " + t);
       if (t instanceof VirtualMachineError) {
         throw (VirtualMachineError) t;
@@ -321,10 +349,16 @@ public final class StapleService {
     }
   }
 
+  private void fetchFailed(StapleEntry entry, long startedNanos, Throwable t) {
+    entry.fetched((System.nanoTime() - startedNanos) / 1_000_000, null);
+    counters.fetchFailed(StapleCounters.FailureReason.of(t));
+  }
+
   private void onResponse(StapleEntry entry, ValidatedResponse r) {
     Instant now = clock.instant();
     ValidatedResponse held = entry.current();
     if (held != null && held.isUsableAt(now) && r.thisUpdate().isBefore(held.thisUpdate())) {
+      counters.fetchFailed(StapleCounters.FailureReason.INVALID_RESPONSE);
       onFailure(
           entry,
           "responder sent a response older than the one held (thisUpdate "
@@ -336,6 +370,9 @@ public final class StapleService {
     }
     int failuresBefore = entry.failures();
     entry.accept(r);
+    entry.fetched(entry.lastFetchMillis(), now);
+    counters.fetchSucceeded();
+    expiryWarnings.onSuccess(entry.id);
     Duration delay = policy.refreshDelay(r, now);
     if (r.status() == ValidatedResponse.Status.REVOKED
         && (held == null || held.status() != ValidatedResponse.Status.REVOKED)) {
@@ -388,7 +425,39 @@ public final class StapleService {
     } else {
       log.debug(line, subject(entry.cert), entry.id, failures, error, keeping, human(delay));
     }
+    warnIfRunningOut(entry, held, now, now.plus(delay), error);
     schedule(entry, delay);
+  }
+
+  private void warnIfRunningOut(
+      StapleEntry entry, ValidatedResponse held, Instant now, Instant nextAttempt, String error) {
+    ExpiryWarnings.Warning w = expiryWarnings.onFailure(entry.id, held, now, nextAttempt);
+    if (w == null) {
+      return;
+    }
+    if (w.level == ExpiryWarnings.Level.SEVERE) {
+      log.error(
+          "StapleKeeper has nothing left to staple for {} [{}]: {}; the responder still fails ({});"
+              + " handshakes get no staple until a fetch succeeds",
+          subject(entry.cert),
+          entry.id,
+          held == null
+              ? "no response was ever fetched"
+              : "the held response expired at " + held.nextUpdate(),
+          error);
+    } else {
+      log.warn(
+          "StapleKeeper: the OCSP response held for {} [{}] runs out in {} (at {}, {}% of its {}"
+              + " window left) and the responder still fails ({}); no staple after that unless a"
+              + " fetch succeeds",
+          subject(entry.cert),
+          entry.id,
+          human(w.left),
+          held.nextUpdate(),
+          w.left.toMillis() * 100 / Math.max(1, w.window.toMillis()),
+          human(w.window),
+          error);
+    }
   }
 
   private static String describe(Exception e) {
