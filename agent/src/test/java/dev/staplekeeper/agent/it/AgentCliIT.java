@@ -137,6 +137,32 @@ class AgentCliIT {
   }
 
   @Test
+  void anExplicitFalseStaplingPropertyStillWinsAfterAttach() throws Exception {
+    Path jdk = ServerProcess.jdks().get(0);
+    try (OcspResponder responder = OcspResponder.bind(0)) {
+      TestPki pki = TestPki.create(dir, responder.url(), false);
+      responder.start(pki, Duration.ofMinutes(2));
+      try (ServerProcess server =
+          ServerProcess.start(
+              "cli-explicit-false",
+              jdk,
+              dir,
+              List.of("-Djdk.tls.server.enableStatusRequestExtension=false"))) {
+        AgentCli attach = AgentCli.run(jdk, "attach", String.valueOf(server.process.pid()));
+        assertThat(attach.exit).as("%s", attach).isZero();
+        assertThat(attach.out).contains(" active on Java ").doesNotContain("SSLContextImpl");
+        assertThat(
+                server.awaitOutput(
+                    "enableStatusRequestExtension=false is set", Duration.ofSeconds(10)))
+            .isTrue();
+        StapleCheck after = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        assertThat(after.stapled()).as("the user turned stapling off: %s", after).isFalse();
+        assertThat(responder.requestCount()).isZero();
+      }
+    }
+  }
+
+  @Test
   void badPidsGetOneClearLine() throws Exception {
     Path jdk = ServerProcess.jdks().get(0);
     AgentCli notANumber = AgentCli.run(jdk, "status", "12ab");
