@@ -3,6 +3,7 @@ package dev.staplekeeper.agent;
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.config.ConfigException;
+import dev.staplekeeper.agent.instrumentation.ServerStaplingInstrumentation;
 import dev.staplekeeper.agent.instrumentation.StaplingInstrumentation;
 import dev.staplekeeper.agent.staple.ExecutorScheduler;
 import dev.staplekeeper.agent.staple.Scheduler;
@@ -103,6 +104,9 @@ final class AgentStarter {
           System.getProperty("java.version"),
           errors.isEmpty() ? "method not found" : errors);
       return;
+    }
+    if (Boolean.parseBoolean(System.getProperty(SERVER_STAPLING))) {
+      patched.addAll(new ServerStaplingInstrumentation().install(inst));
     }
     log.info(
         "StapleKeeper {} active on Java {}: patched {} in {} ms; refresh at {} of validity, retry"

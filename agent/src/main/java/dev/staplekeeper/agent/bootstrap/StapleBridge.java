@@ -20,6 +20,7 @@ public final class StapleBridge {
   private static volatile BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>>
       responses;
   private static volatile Consumer<KeyManager[]> contextListener;
+  private static volatile Object serverStapling;
 
   private StapleBridge() {}
 
@@ -60,6 +61,22 @@ public final class StapleBridge {
       Consumer<KeyManager[]> contextDelegate) {
     responses = responseDelegate;
     contextListener = contextDelegate;
+    if (responseDelegate == null) {
+      serverStapling = null;
+    }
+  }
+
+  /**
+   * Called by the advice on {@code SSLContextImpl}: the {@code StatusResponseManager} to use for a
+   * server context whose own stapling switch is off, or null to leave it off.
+   */
+  public static Object serverStapling() {
+    return responses == null ? null : serverStapling;
+  }
+
+  /** Switches stapling on for every server context ({@code manager}), or back off (null). */
+  public static void enableServerStapling(Object manager) {
+    serverStapling = manager;
   }
 
   /** True once a StapleKeeper agent has connected; guards against a second attach. */

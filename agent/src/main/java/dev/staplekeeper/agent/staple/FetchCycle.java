@@ -34,6 +34,8 @@ final class FetchCycle {
   private final ResponseStore store;
   private final RefreshPolicy policy;
   private final boolean stapleRevoked;
+  private final StapleCounters counters;
+  private final ExpiryWarnings expiryWarnings = new ExpiryWarnings();
 
   FetchCycle(
       Clock clock,
@@ -42,7 +44,8 @@ final class FetchCycle {
       ResponseValidator validator,
       ResponseStore store,
       RefreshPolicy policy,
-      boolean stapleRevoked) {
+      boolean stapleRevoked,
+      StapleCounters counters) {
     this.clock = clock;
     this.scheduler = scheduler;
     this.source = source;
@@ -50,6 +53,7 @@ final class FetchCycle {
     this.store = store;
     this.policy = policy;
     this.stapleRevoked = stapleRevoked;
+    this.counters = counters;
   }
 
   /** Starts the schedule of a newly seen certificate: its first fetch, at once. */
@@ -78,15 +82,20 @@ final class FetchCycle {
     if (entry.isClosed() || !entry.tryBeginFetch()) {
       return;
     }
+    long started = System.nanoTime();
     try {
       byte[] der = source.fetch(entry.responder, entry.id);
       ValidatedResponse r = validator.validate(der, entry.id, entry.issuer, clock.instant());
+      entry.fetched((System.nanoTime() - started) / 1_000_000, null);
       onResponse(entry, r);
     } catch (InvalidResponseException e) {
+      fetchFailed(entry, started, e);
       onFailure(entry, "invalid response from " + entry.responder + ": " + e.getMessage());
     } catch (Exception e) {
+      fetchFailed(entry, started, e);
       onFailure(entry, describe(e));
     } catch (Throwable t) { // a bug must not end this certificate's schedule
+      fetchFailed(entry, started, t);
       onFailure(entry, "internal error: " + t);
       if (t instanceof VirtualMachineError) {
         throw (VirtualMachineError) t;
@@ -96,10 +105,16 @@ final class FetchCycle {
     }
   }
 
+  private void fetchFailed(StapleEntry entry, long startedNanos, Throwable t) {
+    entry.fetched((System.nanoTime() - startedNanos) / 1_000_000, null);
+    counters.fetchFailed(StapleCounters.FailureReason.of(t));
+  }
+
   private void onResponse(StapleEntry entry, ValidatedResponse r) {
     Instant now = clock.instant();
     ValidatedResponse held = entry.current();
     if (held != null && held.isUsableAt(now) && r.thisUpdate().isBefore(held.thisUpdate())) {
+      counters.fetchFailed(StapleCounters.FailureReason.INVALID_RESPONSE);
       onFailure(
           entry,
           "responder sent a response older than the one held (thisUpdate "
@@ -111,6 +126,9 @@ final class FetchCycle {
     }
     int failuresBefore = entry.failures();
     entry.accept(r);
+    entry.fetched(entry.lastFetchMillis(), now);
+    counters.fetchSucceeded();
+    expiryWarnings.onSuccess(entry.id);
     Duration delay = policy.refreshDelay(r, now);
     if (r.status() == ValidatedResponse.Status.REVOKED
         && (held == null || held.status() != ValidatedResponse.Status.REVOKED)) {
@@ -165,7 +183,39 @@ final class FetchCycle {
     } else {
       log.debug(line, subject, entry.id, failures, error, keeping, retryIn);
     }
+    warnIfRunningOut(entry, held, now, now.plus(delay), error);
     schedule(entry, delay);
+  }
+
+  private void warnIfRunningOut(
+      StapleEntry entry, ValidatedResponse held, Instant now, Instant nextAttempt, String error) {
+    ExpiryWarnings.Warning w = expiryWarnings.onFailure(entry.id, held, now, nextAttempt);
+    if (w == null) {
+      return;
+    }
+    if (w.level == ExpiryWarnings.Level.SEVERE) {
+      log.error(
+          "StapleKeeper has nothing left to staple for {} [{}]: {}; the responder still fails ({});"
+              + " handshakes get no staple until a fetch succeeds",
+          StapleService.subject(entry.cert),
+          entry.id,
+          held == null
+              ? "no response was ever fetched"
+              : "the held response expired at " + held.nextUpdate(),
+          error);
+    } else {
+      log.warn(
+          "StapleKeeper: the OCSP response held for {} [{}] runs out in {} (at {}, {}% of its {}"
+              + " window left) and the responder still fails ({}); no staple after that unless a"
+              + " fetch succeeds",
+          StapleService.subject(entry.cert),
+          entry.id,
+          StapleService.human(w.left),
+          held.nextUpdate(),
+          w.left.toMillis() * 100 / Math.max(1, w.window.toMillis()),
+          StapleService.human(w.window),
+          error);
+    }
   }
 
   private static String describe(Exception e) {

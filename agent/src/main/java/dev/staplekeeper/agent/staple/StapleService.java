@@ -58,6 +58,7 @@ public final class StapleService {
   private final ResponseStore store;
   private final StapleCache cache;
   private final FetchCycle cycle;
+  private final StapleCounters counters = new StapleCounters();
 
   /** Loaded and valid stored responses whose certificate the server has not presented yet. */
   private final Map<CertId, StoredResponse> stored = new ConcurrentHashMap<>();
@@ -86,7 +87,8 @@ public final class StapleService {
             validator,
             store,
             policy,
-            settings.stapleRevoked());
+            settings.stapleRevoked(),
+            counters);
   }
 
   /**
@@ -180,6 +182,7 @@ public final class StapleService {
       ValidatedResponse r = entry.stapleAt(now);
       if (r != null && stapleable(r)) {
         if (count == 1) {
+          counters.handshake(true);
           return Collections.singletonMap(chain[0], r.der());
         }
         if (out == null) {
@@ -198,6 +201,7 @@ public final class StapleService {
     if (cold != null) {
       out = awaitCold(cold, coldEntries, out);
     }
+    counters.handshake(out != null);
     return out == null ? Collections.emptyMap() : out;
   }
 
@@ -309,6 +313,23 @@ public final class StapleService {
     return lines;
   }
 
+  /** Every tracked certificate, for monitoring. */
+  public List<StapleEntry> entries() {
+    return cache.all();
+  }
+
+  /** Totals since start, for monitoring. */
+  public StapleCounters counters() {
+    return counters;
+  }
+
+  /** Fetches for {@code entry} now, off the calling thread (an operator's refresh). */
+  public void refreshNow(StapleEntry entry) {
+    if (entry.responder != null && !entry.isClosed()) {
+      cycle.start(entry);
+    }
+  }
+
   /** Stops all background work. */
   public void close() {
     cache.clear();
@@ -370,6 +391,7 @@ public final class StapleService {
       entry = cache.entry(resolved.id, id -> new StapleEntry(id, cert, issuer, responder));
     }
     if (entry.markStarted()) {
+      entry.trackedSince(clock.instant());
       log.info(
           "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
       ValidatedResponse fromStore = stored.isEmpty() ? null : useStored(entry);
