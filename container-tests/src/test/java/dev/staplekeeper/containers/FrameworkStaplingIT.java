@@ -35,6 +35,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class FrameworkStaplingIT {
+  /**
+   * The lock the JDK subclasses share: six JVMs starting at once already fill a 2-core machine for
+   * a while, twelve would make the start slower than running the two JDKs one after the other.
+   */
+  static final String SERVERS = "framework-servers";
+
   static final List<Framework> STAPLED =
       List.of(
           Framework.SPRING_BOOT_TOMCAT,

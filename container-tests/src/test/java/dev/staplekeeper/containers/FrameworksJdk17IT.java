@@ -1,6 +1,11 @@
 package dev.staplekeeper.containers;
 
-/** The framework servers of {@link FrameworkStaplingIT} on JDK 17. */
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * The framework servers of {@link FrameworkStaplingIT} on JDK 17; one JDK's six servers at a time.
+ */
+@ResourceLock(FrameworkStaplingIT.SERVERS)
 class FrameworksJdk17IT extends FrameworkStaplingIT {
   @Override
   int jdkFeature() {

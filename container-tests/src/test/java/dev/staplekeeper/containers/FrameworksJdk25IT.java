@@ -1,6 +1,11 @@
 package dev.staplekeeper.containers;
 
-/** The framework servers of {@link FrameworkStaplingIT} on JDK 25. */
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * The framework servers of {@link FrameworkStaplingIT} on JDK 25; one JDK's six servers at a time.
+ */
+@ResourceLock(FrameworkStaplingIT.SERVERS)
 class FrameworksJdk25IT extends FrameworkStaplingIT {
   @Override
   int jdkFeature() {
