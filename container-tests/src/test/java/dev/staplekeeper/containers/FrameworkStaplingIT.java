@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -134,10 +133,7 @@ abstract class FrameworkStaplingIT {
     for (Framework f : STAPLED) {
       staple.put(f, assertGood(f, openssl(f)).thisUpdate());
     }
-    Map<FaultMode, Duration> faults = new LinkedHashMap<>();
-    faults.put(FaultMode.UNAUTHORIZED, ContainerStaplingIT.UNAUTHORIZED_PHASE);
-    faults.put(FaultMode.DOWN, ContainerStaplingIT.OTHER_FAULT_PHASE);
-    faults.put(FaultMode.HANG, ContainerStaplingIT.OTHER_FAULT_PHASE);
+    Map<FaultMode, Duration> faults = ContainerStaplingIT.outage();
     Map<Framework, Integer> handshakes = new EnumMap<>(Framework.class);
     int requestsBefore = responder.requestCount();
     int unauthorizedRequests = 0;
