@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +14,11 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -85,7 +88,7 @@ abstract class FrameworkStaplingIT {
       for (Map.Entry<Framework, Future<ServerProcess>> e : starting.entrySet()) {
         try {
           servers.put(e.getKey(), e.getValue().get());
-        } catch (java.util.concurrent.ExecutionException ex) {
+        } catch (ExecutionException ex) {
           failed = failed == null ? ex : failed;
         }
       }
@@ -199,12 +202,12 @@ abstract class FrameworkStaplingIT {
             + " provider (netty-tcnative), io.netty.handler.ssl.OpenSslServerContext.";
     assertLogged(server, warning);
     assertThat(server.logText()).contains("SslProvider.JDK");
-    assertThat(server.logText().split(java.util.regex.Pattern.quote(warning), -1))
+    assertThat(server.logText().split(Pattern.quote(warning), -1))
         .as("one warning for the one context")
         .hasSize(2);
   }
 
-  private Observation openssl(Framework f) throws java.io.IOException {
+  private Observation openssl(Framework f) throws IOException {
     Observation o =
         OpenSslClient.handshake(servers.get(f).port(), pki.dir().resolve("root.pem"), "-tls1_3");
     notes.add(f.label() + " " + o.summary());
