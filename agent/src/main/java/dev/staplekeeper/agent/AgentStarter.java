@@ -3,6 +3,7 @@ package dev.staplekeeper.agent;
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.config.ConfigException;
+import dev.staplekeeper.agent.instrumentation.NonJsseDetection;
 import dev.staplekeeper.agent.instrumentation.ServerStaplingInstrumentation;
 import dev.staplekeeper.agent.instrumentation.StaplingInstrumentation;
 import dev.staplekeeper.agent.staple.ExecutorScheduler;
@@ -121,6 +122,8 @@ final class AgentStarter {
         AgentConfig.format(config.coldWait()),
         config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
         config.describeNonDefaults());
+    StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
+    NonJsseDetection.install(inst);
     prefetchScheduler.schedule(service::loadStored, Duration.ZERO);
     if (config.jmx()) {
       Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());

@@ -2,6 +2,7 @@ package dev.staplekeeper.agent.bootstrap;
 
 import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
@@ -21,6 +22,7 @@ public final class StapleBridge {
       responses;
   private static volatile Consumer<KeyManager[]> contextListener;
   private static volatile Object serverStapling;
+  private static volatile BiConsumer<Object, String> nonJsseListener;
 
   private StapleBridge() {}
 
@@ -53,6 +55,27 @@ public final class StapleBridge {
     } catch (Throwable ignored) {
       // prefetch is an optimisation; a failure here must never fail SSLContext.init
     }
+  }
+
+  /**
+   * Called by the advice of {@code NonJsseDetection}: a TLS server context of a stack that is not
+   * JSSE (so never reaches the JDK's stapling) was created; {@code type} is its class name.
+   */
+  public static void nonJsseContext(Object context, String type) {
+    BiConsumer<Object, String> d = nonJsseListener;
+    if (d == null || context == null) {
+      return;
+    }
+    try {
+      d.accept(context, type);
+    } catch (Throwable ignored) {
+      // a warning only; it must never fail the server's own TLS set-up
+    }
+  }
+
+  /** Connects the non-JSSE warnings; null disconnects them. */
+  public static void installNonJsse(BiConsumer<Object, String> listener) {
+    nonJsseListener = listener;
   }
 
   /** Connects the agent; null arguments disconnect it (JDK behaviour from then on). */

@@ -2,8 +2,8 @@ package dev.staplekeeper.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
