@@ -13,7 +13,8 @@ final class OcspWiring {
   static ResponseSource source(AgentConfig config) {
     OcspFetcher fetcher =
         new OcspFetcher(config.connectTimeout(), config.fetchTimeout(), config.maxResponseBytes())
-            .withGet(config.httpGet());
+            .withPostOnly(config.httpPostOnly())
+            .withProxy(config.proxy());
     return fetcher::fetch;
   }
 

@@ -1,5 +1,7 @@
 package dev.staplekeeper.agent.config;
 
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -42,7 +44,8 @@ public final class AgentConfig {
   private final boolean prefetch;
   private final URI responderUri;
   private final boolean responderOverride;
-  private final boolean httpGet;
+  private final boolean httpPostOnly;
+  private final Proxy proxy;
   private final boolean jmx;
   private final String logLevel;
   private final boolean failLookupsForTesting;
@@ -94,7 +97,8 @@ public final class AgentConfig {
             ConfigKey.RESPONDER_OVERRIDE,
             Boolean.parseBoolean(r.systemProperty("jdk.tls.stapling.responderOverride")));
     logLevel = r.logLevel(ConfigKey.LOG_LEVEL, "INFO");
-    httpGet = r.bool(ConfigKey.HTTP_GET, false);
+    httpPostOnly = r.choice(ConfigKey.HTTP_METHOD, "auto", "auto", "post").equals("post");
+    proxy = r.proxy(ConfigKey.PROXY);
     jmx = r.bool(ConfigKey.JMX, true);
     failLookupsForTesting = r.bool(ConfigKey.FAIL_LOOKUPS_FOR_TESTING, false);
 
@@ -248,8 +252,17 @@ public final class AgentConfig {
     return responderOverride;
   }
 
-  public boolean httpGet() {
-    return httpGet;
+  /** True with {@code httpMethod=post}; false ({@code auto}) sends short requests by GET. */
+  public boolean httpPostOnly() {
+    return httpPostOnly;
+  }
+
+  /**
+   * The proxy for OCSP requests ({@link Proxy#NO_PROXY} for {@code direct}), or null when the JVM's
+   * {@code ProxySelector} decides.
+   */
+  public Proxy proxy() {
+    return proxy;
   }
 
   public boolean jmx() {
@@ -484,6 +497,47 @@ public final class AgentConfig {
         return null;
       }
       problem(k, v, "not an absolute http(s) URI");
+      return null;
+    }
+
+    /** One of {@code options} (case-insensitive), returned in lower case. */
+    String choice(ConfigKey k, String dflt, String... options) {
+      String v = value(k);
+      if (v == null) {
+        return dflt;
+      }
+      for (String option : options) {
+        if (option.equalsIgnoreCase(v)) {
+          return option;
+        }
+      }
+      problem(k, v, "not one of " + String.join(", ", options));
+      return dflt;
+    }
+
+    /** {@code host:port} (an HTTP proxy, resolved when used) or {@code direct}; null when unset. */
+    Proxy proxy(ConfigKey k) {
+      String v = value(k);
+      if (v == null || v.isEmpty()) {
+        return null;
+      }
+      if (v.equalsIgnoreCase("direct")) {
+        return Proxy.NO_PROXY;
+      }
+      int colon = v.lastIndexOf(':');
+      String host = colon > 0 ? v.substring(0, colon) : "";
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      try {
+        int port = Integer.parseInt(v.substring(colon + 1));
+        if (!host.isEmpty() && !host.contains("/") && port > 0 && port < 65536) {
+          return new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(host, port));
+        }
+      } catch (NumberFormatException | IndexOutOfBoundsException e) {
+        // reported below
+      }
+      problem(k, v, "not host:port or direct");
       return null;
     }
 

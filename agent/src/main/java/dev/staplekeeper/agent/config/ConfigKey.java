@@ -110,12 +110,18 @@ public enum ConfigKey {
       "`jdk.tls.stapling.responderOverride` if set, else false",
       "`true` or `false`",
       "Use responderUri for every certificate, ignoring AIA."),
-  HTTP_GET(
-      "httpGet",
-      ValueType.BOOLEAN,
-      "false",
-      "`true` or `false`",
-      "Send small requests as HTTP GET (RFC 5019) so that CDNs can cache them; POST otherwise."),
+  HTTP_METHOD(
+      "httpMethod",
+      ValueType.CHOICE,
+      "auto",
+      "`auto` or `post`",
+      "`auto`: a request whose URL-encoded form is at most 255 characters goes as an RFC 5019 GET (what the JDK's client does; HTTP caches and CDNs can answer it), a longer one as POST. `post`: always POST."),
+  PROXY(
+      "proxy",
+      ValueType.PROXY,
+      "unset (the JVM's proxy settings)",
+      "`host:port` or `direct`",
+      "HTTP proxy for OCSP requests alone. Unset: the JVM's `ProxySelector` decides, as for the JDK's own OCSP client (`http.proxyHost`/`http.proxyPort`, `https.proxyHost`/`https.proxyPort`, `http.nonProxyHosts`, `java.net.useSystemProxies`). `direct`: never a proxy."),
   JMX(
       "jmx",
       ValueType.BOOLEAN,
@@ -143,7 +149,9 @@ public enum ConfigKey {
     INT,
     PATH,
     URI,
-    LOG_LEVEL
+    LOG_LEVEL,
+    CHOICE,
+    PROXY
   }
 
   private final String key;

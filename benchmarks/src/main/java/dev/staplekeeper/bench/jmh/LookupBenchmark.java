@@ -121,7 +121,8 @@ public class LookupBenchmark {
       AgentConfig config = AgentConfig.defaults();
       OcspFetcher fetcher =
           new OcspFetcher(config.connectTimeout(), config.fetchTimeout(), config.maxResponseBytes())
-              .withGet(config.httpGet());
+              .withPostOnly(config.httpPostOnly())
+              .withProxy(config.proxy());
       service =
           new StapleService(
               config,
