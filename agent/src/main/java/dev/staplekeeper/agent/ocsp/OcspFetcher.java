@@ -694,8 +694,16 @@ public final class OcspFetcher {
       return List.of(Proxy.NO_PROXY);
     }
     try {
-      List<Proxy> selected = selector.select(target);
-      if (selected != null && !selected.isEmpty() && !selected.contains(null)) {
+      List<Proxy> selected = new ArrayList<>();
+      List<Proxy> offered = selector.select(target);
+      if (offered != null) {
+        for (Proxy p : offered) {
+          if (p != null) {
+            selected.add(p);
+          }
+        }
+      }
+      if (!selected.isEmpty()) {
         return selected;
       }
     } catch (RuntimeException e) {
