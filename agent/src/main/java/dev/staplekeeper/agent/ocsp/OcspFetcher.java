@@ -453,7 +453,7 @@ public final class OcspFetcher {
                       + " ("
                       + describe(e)
                       + ")"
-                      + where()
+                      + redirectText()
                       + "; is the proxy running?",
               e);
         } catch (UnknownHostException e) {
@@ -584,8 +584,10 @@ public final class OcspFetcher {
         // The status line is what matters; the rest is decoration.
       }
       Proxy through = via;
+      boolean proxyRefused =
+          status == HttpURLConnection.HTTP_PROXY_AUTH && through.type() != Proxy.Type.DIRECT;
       StringBuilder detail = new StringBuilder();
-      if (status == HttpURLConnection.HTTP_PROXY_AUTH && through.type() != Proxy.Type.DIRECT) {
+      if (proxyRefused) {
         detail.append("proxy ").append(name(through)).append(" refused: ");
       }
       detail.append("answered HTTP ").append(status);
@@ -598,7 +600,7 @@ public final class OcspFetcher {
       if (proxyAuthenticate != null) {
         detail.append(" (Proxy-Authenticate: ").append(proxyAuthenticate).append(')');
       }
-      detail.append(where()).append("; expected 200");
+      detail.append(proxyRefused ? redirectText() : where()).append("; expected 200");
       return new FetchException(FetchException.Kind.HTTP_STATUS, responder, detail.toString());
     }
 
@@ -627,15 +629,14 @@ public final class OcspFetcher {
      * nothing for a direct request that was not redirected.
      */
     private String where() {
-      String redirects;
+      return redirectText() + viaText();
+    }
+
+    /** Empty unless a redirect was followed: then the whole chain so far. */
+    private String redirectText() {
       synchronized (chain) {
-        redirects = chain.size() > 1 ? "at the end of the redirect chain " + chainText() : null;
+        return chain.size() > 1 ? " (at the end of the redirect chain " + chainText() + ")" : "";
       }
-      String proxyText = viaText();
-      if (redirects == null) {
-        return proxyText;
-      }
-      return " (" + redirects + ")" + proxyText;
     }
 
     private String chainText() {

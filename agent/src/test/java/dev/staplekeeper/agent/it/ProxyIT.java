@@ -24,6 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * last good staple.
  */
 class ProxyIT {
+  /** Long enough for the whole test on a loaded machine; refreshed every 3 s (refreshFraction). */
+  static final Duration VALIDITY = Duration.ofSeconds(60);
+
   @TempDir Path dir;
 
   static Stream<Path> jdks() {
@@ -40,7 +43,7 @@ class ProxyIT {
     String name = "127.0.0.1:" + port;
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir, responder.url(), false);
-      responder.start(pki, Duration.ofSeconds(30));
+      responder.start(pki, VALIDITY);
       Tinyproxy proxy = Tinyproxy.start(dir.resolve("tinyproxy"), port, "");
       try (ServerProcess server =
           ServerProcess.start(
@@ -101,7 +104,7 @@ class ProxyIT {
     try (OcspResponder responder = OcspResponder.bind(0);
         Tinyproxy proxy = Tinyproxy.start(dir.resolve("tinyproxy"), port, "")) {
       TestPki pki = TestPki.create(dir, responder.url(), false);
-      responder.start(pki, Duration.ofSeconds(30));
+      responder.start(pki, VALIDITY);
       try (ServerProcess server =
           ServerProcess.start(
               "proxy-setting-" + ServerProcess.jdkName(jdk),
