@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
-import java.net.InetSocketAddress;
 import java.net.MalformedURLException;
 import java.net.Proxy;
 import java.net.ProxySelector;
@@ -98,7 +97,7 @@ public final class OcspFetcher {
   private final int maxResponseBytes;
   private final boolean postOnly;
   private final boolean nonce;
-  private final Proxy proxy;
+  private final ProxyRoute route;
   private final ExecutorService workers;
 
   /**
@@ -116,7 +115,7 @@ public final class OcspFetcher {
         positive(maxResponseBytes),
         false,
         false,
-        null,
+        new ProxyRoute(null),
         newWorkers());
   }
 
@@ -126,21 +125,21 @@ public final class OcspFetcher {
       int maxResponseBytes,
       boolean postOnly,
       boolean nonce,
-      Proxy proxy,
+      ProxyRoute route,
       ExecutorService workers) {
     this.connectTimeout = connectTimeout;
     this.totalTimeout = totalTimeout;
     this.maxResponseBytes = maxResponseBytes;
     this.postOnly = postOnly;
     this.nonce = nonce;
-    this.proxy = proxy;
+    this.route = route;
     this.workers = workers;
   }
 
   /** A fetcher like this one that POSTs every request when {@code enabled}, never using GET. */
   public OcspFetcher withPostOnly(boolean enabled) {
     return new OcspFetcher(
-        connectTimeout, totalTimeout, maxResponseBytes, enabled, nonce, proxy, workers);
+        connectTimeout, totalTimeout, maxResponseBytes, enabled, nonce, route, workers);
   }
 
   /**
@@ -150,7 +149,13 @@ public final class OcspFetcher {
    */
   public OcspFetcher withProxy(Proxy proxy) {
     return new OcspFetcher(
-        connectTimeout, totalTimeout, maxResponseBytes, postOnly, nonce, proxy, workers);
+        connectTimeout,
+        totalTimeout,
+        maxResponseBytes,
+        postOnly,
+        nonce,
+        new ProxyRoute(proxy),
+        workers);
   }
 
   /**
@@ -158,7 +163,7 @@ public final class OcspFetcher {
    */
   public OcspFetcher withNonce(boolean enabled) {
     return new OcspFetcher(
-        connectTimeout, totalTimeout, maxResponseBytes, postOnly, enabled, proxy, workers);
+        connectTimeout, totalTimeout, maxResponseBytes, postOnly, enabled, route, workers);
   }
 
   public Duration connectTimeout() {
@@ -180,7 +185,7 @@ public final class OcspFetcher {
 
   /** The fixed proxy ({@link Proxy#NO_PROXY}: direct), or null when the JVM's selector decides. */
   public Proxy proxy() {
-    return proxy;
+    return route.fixed();
   }
 
   public boolean usesNonce() {
@@ -402,7 +407,7 @@ public final class OcspFetcher {
 
     /** One request to {@code target}, through the first proxy that accepts a connection. */
     private Hop hop(URI target) throws FetchException {
-      List<Proxy> proxies = proxiesFor(target);
+      List<Proxy> proxies = route.proxiesFor(target);
       for (int i = 0; ; i++) {
         Proxy candidate = proxies.get(i);
         via = candidate;
@@ -413,12 +418,12 @@ public final class OcspFetcher {
             conn.connect();
           } catch (ConnectException | SocketTimeoutException | UnknownHostException e) {
             if (i + 1 < proxies.size() && !aborted && remainingMillis() > 0) {
-              notifyConnectFailed(target, candidate, e);
+              route.connectFailed(target, candidate, e);
               LOG.debug("proxy {} failed for {} ({}); trying the next", candidate, target, e);
               continue;
             }
-            if (proxy == null && candidate.type() != Proxy.Type.DIRECT) {
-              notifyConnectFailed(target, candidate, e);
+            if (candidate.type() != Proxy.Type.DIRECT) {
+              route.connectFailed(target, candidate, e);
             }
             throw e;
           }
@@ -449,7 +454,7 @@ public final class OcspFetcher {
                       + where()
                       + "; is the responder running?"
                   : "connection refused by proxy "
-                      + name(candidate)
+                      + ProxyRoute.name(candidate)
                       + " ("
                       + describe(e)
                       + ")"
@@ -588,7 +593,7 @@ public final class OcspFetcher {
           status == HttpURLConnection.HTTP_PROXY_AUTH && through.type() != Proxy.Type.DIRECT;
       StringBuilder detail = new StringBuilder();
       if (proxyRefused) {
-        detail.append("proxy ").append(name(through)).append(" refused: ");
+        detail.append("proxy ").append(ProxyRoute.name(through)).append(" refused: ");
       }
       detail.append("answered HTTP ").append(status);
       if (reason != null && !reason.isEmpty()) {
@@ -648,21 +653,7 @@ public final class OcspFetcher {
     }
 
     private String viaText() {
-      Proxy through = via;
-      return through.type() == Proxy.Type.DIRECT
-          ? ""
-          : " (via " + through.type() + " proxy " + name(through) + ")";
-    }
-
-    private void notifyConnectFailed(URI target, Proxy failed, IOException e) {
-      ProxySelector selector = ProxySelector.getDefault();
-      if (selector != null && failed.address() != null) {
-        try {
-          selector.connectFailed(target, failed.address(), e);
-        } catch (RuntimeException ignored) {
-          // a selector's bookkeeping must not change the outcome
-        }
-      }
+      return ProxyRoute.via(via);
     }
 
     /**
@@ -683,43 +674,6 @@ public final class OcspFetcher {
     private long remainingMillis() {
       return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     }
-  }
-
-  /** The proxies to try for {@code target}, in order: the fixed one, or the JVM selector's list. */
-  private List<Proxy> proxiesFor(URI target) {
-    if (proxy != null) {
-      return List.of(proxy);
-    }
-    ProxySelector selector = ProxySelector.getDefault();
-    if (selector == null) {
-      return List.of(Proxy.NO_PROXY);
-    }
-    try {
-      List<Proxy> selected = new ArrayList<>();
-      List<Proxy> offered = selector.select(target);
-      if (offered != null) {
-        for (Proxy p : offered) {
-          if (p != null) {
-            selected.add(p);
-          }
-        }
-      }
-      if (!selected.isEmpty()) {
-        return selected;
-      }
-    } catch (RuntimeException e) {
-      LOG.debug("the JVM's proxy selector failed for {}; going direct", target, e);
-    }
-    return List.of(Proxy.NO_PROXY);
-  }
-
-  /** {@code host:port} of a proxy, as an operator would write it. */
-  static String name(Proxy p) {
-    if (p.address() instanceof InetSocketAddress) {
-      InetSocketAddress a = (InetSocketAddress) p.address();
-      return a.getHostString() + ":" + a.getPort();
-    }
-    return String.valueOf(p.address());
   }
 
   private static boolean isRedirect(int status) {
