@@ -138,8 +138,7 @@ class ProxyIT {
   }
 
   /** The first staple: usually on the first handshake, but a loaded machine may need a retry. */
-  private static void awaitValidStaple(ServerProcess server, TestPki pki, String when)
-      throws Exception {
+  static void awaitValidStaple(ServerProcess server, TestPki pki, String when) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     StapleCheck r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
     while (!(r.validStaple() && "good".equals(r.certStatus())) && System.nanoTime() < end) {
