@@ -21,7 +21,8 @@ public final class StapleWiring {
   public static StapleService.Builder service(AgentConfig config) {
     OcspFetcher fetcher =
         new OcspFetcher(config.connectTimeout(), config.fetchTimeout(), config.maxResponseBytes())
-            .withGet(config.httpGet());
+            .withPostOnly(config.httpPostOnly())
+            .withProxy(config.proxy());
     return StapleService.builder(settings(config))
         .source(fetcher::fetch)
         .validator(new ResponseValidator(config.clockSkew(), config.maxStapleBytes()))

@@ -1,6 +1,8 @@
 package dev.staplekeeper.agent.config;
 
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -203,12 +205,26 @@ public final class ConfigKey<T> {
               "`jdk.tls.stapling.responderOverride` if set, else false",
               (system, self) ->
                   self.parseOrDefault(system.getProperty("jdk.tls.stapling.responderOverride")));
-  public static final ConfigKey<Boolean> HTTP_GET =
-      bool(
-          "httpGet",
-          false,
-          "Send small requests as HTTP GET (RFC 5019) so that CDNs can cache them; POST"
-              + " otherwise.");
+  public static final ConfigKey<String> HTTP_METHOD =
+      oneOf(
+          "httpMethod",
+          "auto",
+          "`auto`: a request whose URL-encoded form is at most 255 characters goes as an RFC 5019"
+              + " GET (what the JDK's client does; HTTP caches and CDNs can answer it), a longer"
+              + " one as POST. `post`: always POST.",
+          "auto",
+          "post");
+  public static final ConfigKey<Proxy> PROXY =
+      custom(
+          "proxy",
+          ConfigKey::parseProxy,
+          null,
+          "unset (the JVM's proxy settings)",
+          "`host:port` or `direct`",
+          "HTTP proxy for OCSP requests alone. Unset: the JVM's `ProxySelector` decides, as for"
+              + " the JDK's own OCSP client (`http.proxyHost`/`http.proxyPort`,"
+              + " `https.proxyHost`/`https.proxyPort`, `http.nonProxyHosts`,"
+              + " `java.net.useSystemProxies`). `direct`: never a proxy.");
   public static final ConfigKey<Boolean> JMX =
       bool(
           "jmx",
@@ -358,6 +374,27 @@ public final class ConfigKey<T> {
   }
 
   /** One of {@code choices}, any case; the value is the choice as declared. */
+  /** {@code host:port} (an HTTP proxy, resolved when used) or {@code direct}. */
+  private static Proxy parseProxy(String v) {
+    if (v.equalsIgnoreCase("direct")) {
+      return Proxy.NO_PROXY;
+    }
+    int colon = v.lastIndexOf(':');
+    String host = colon > 0 ? v.substring(0, colon) : "";
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      int port = Integer.parseInt(v.substring(colon + 1));
+      if (!host.isEmpty() && !host.contains("/") && port > 0 && port < 65536) {
+        return new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(host, port));
+      }
+    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("not host:port or direct");
+  }
+
   public static ConfigKey<String> oneOf(
       String key, String dflt, String description, String... choices) {
     List<String> list = List.of(choices);
