@@ -3,20 +3,18 @@ package dev.staplekeeper.agent;
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.config.ConfigException;
+import dev.staplekeeper.agent.instrumentation.NonJsseDetection;
+import dev.staplekeeper.agent.instrumentation.ServerStaplingInstrumentation;
 import dev.staplekeeper.agent.instrumentation.StaplingInstrumentation;
 import dev.staplekeeper.agent.instrumentation.TransformerGate;
-import dev.staplekeeper.agent.ocsp.ResponseValidator;
 import dev.staplekeeper.agent.staple.ExecutorScheduler;
-import dev.staplekeeper.agent.staple.ResponseStore;
 import dev.staplekeeper.agent.staple.Scheduler;
 import dev.staplekeeper.agent.staple.StapleService;
-import dev.staplekeeper.agent.store.FileResponseStore;
 import java.lang.instrument.Instrumentation;
-import java.time.Clock;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -48,7 +46,14 @@ final class AgentStarter {
 
   private AgentStarter() {}
 
-  static void start(String args, Instrumentation inst) throws Exception {
+  /**
+   * Starts the agent; the work after premain's share runs on {@link DeferredStart} ({@code
+   * inBackground}) or on this thread. Returns true when the start was handed over: {@code done}
+   * then runs once it has ended, successfully or not; false means it ended already, before anything
+   * was handed over, and {@code done} was not run.
+   */
+  static boolean start(String args, Instrumentation inst, boolean inBackground, Runnable done)
+      throws Exception {
     long startNanos = System.nanoTime();
     // Keeps the relocated Byte Buddy away from sun.misc.Unsafe (JDK 24+ warns on every use); the
     // shade plugin rewrites this name to the relocated package. StapleKeeper injects through
@@ -67,25 +72,26 @@ final class AgentStarter {
               + " own OCSP stapling.",
           VERSION,
           e.getMessage());
-      return;
+      return false;
     }
     applyLogLevel(config.logLevel());
     if (!config.enabled()) {
       log.info(
           "StapleKeeper {} is disabled (staplekeeper.enabled=false); nothing patched", VERSION);
-      return;
+      return false;
     }
     BridgeInjector.inject(inst, BRIDGE);
     if (!StapleBridge.claim()) {
       log.warn("StapleKeeper is already active in this JVM; ignoring the second -javaagent");
-      return;
+      return false;
     }
     enableServerStapling(config, log);
     TransformerGate gate =
         new TransformerGate(
             StaplingInstrumentation.targetInternalNames(), GATE_WAIT_SECONDS, TimeUnit.SECONDS);
     inst.addTransformer(gate, true);
-    DeferredStart.begin(
+    DeferredStart.run(
+        inBackground,
         gate,
         () -> activate(config, inst, gate, startNanos),
         t -> {
@@ -95,7 +101,9 @@ final class AgentStarter {
                   + " JDK's own OCSP stapling",
               VERSION,
               t.toString());
-        });
+        },
+        done);
+    return true;
   }
 
   /** Everything that need not happen before the application's main: runs on DeferredStart. */
@@ -103,12 +111,12 @@ final class AgentStarter {
       AgentConfig config, Instrumentation inst, TransformerGate gate, long startNanos) {
     org.slf4j.Logger log = LoggerFactory.getLogger(StapleKeeperAgent.class);
     long activateNanos = System.nanoTime();
-    StapleService service = newService(config);
+    StapleService service = StapleWiring.service(config).build();
     long serviceNanos = System.nanoTime();
-    Scheduler prefetchScheduler = new ExecutorScheduler(1);
+    Scheduler prefetchScheduler = new ExecutorScheduler("staplekeeper-prefetch", 1);
     KeyManagerScanner scanner = new KeyManagerScanner(service);
     StapleBridge.install(
-        service::responses,
+        config.failLookupsForTesting() ? AgentStarter::failLookup : service::responses,
         config.prefetch()
             ? keyManagers ->
                 prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)
@@ -143,6 +151,9 @@ final class AgentStarter {
           errors.isEmpty() ? "method not found" : errors);
       return;
     }
+    if (Boolean.parseBoolean(System.getProperty(SERVER_STAPLING))) {
+      patched.addAll(new ServerStaplingInstrumentation().install(inst));
+    }
     log.info(
         "StapleKeeper {} active on Java {}: patched {} in {} ms; refresh at {} of validity, retry"
             + " {}..{}, cold wait {}, cache dir {}; settings: {}",
@@ -156,6 +167,8 @@ final class AgentStarter {
         AgentConfig.format(config.coldWait()),
         config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
         config.describeNonDefaults());
+    StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
+    NonJsseDetection.install(inst);
     prefetchScheduler.schedule(service::loadStored, Duration.ZERO);
     if (config.jmx()) {
       Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());
@@ -163,17 +176,12 @@ final class AgentStarter {
     }
   }
 
-  private static StapleService newService(AgentConfig config) {
-    ResponseValidator validator = new ResponseValidator(config.clockSkew());
-    return new StapleService(
-        config,
-        Clock.systemUTC(),
-        new ExecutorScheduler(2),
-        OcspWiring.source(config),
-        validator,
-        OcspWiring.resolver(config),
-        config.cacheDir() == null ? ResponseStore.NONE : FileResponseStore.open(config.cacheDir()),
-        () -> ThreadLocalRandom.current().nextDouble());
+  /**
+   * The handshake delegate of {@code failLookupsForTesting}: throws inside StapleKeeper, so tests
+   * can prove that the JDK's own stapling then runs unharmed.
+   */
+  private static Map<X509Certificate, byte[]> failLookup(String type, X509Certificate[] chain) {
+    throw new IllegalStateException("staplekeeper.failLookupsForTesting is set");
   }
 
   private static void enableServerStapling(AgentConfig config, org.slf4j.Logger log) {

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
  * <p>Contract: the {@link TransformerGate} makes a JDK target class that loads meanwhile wait for
  * this work (bounded); whatever happens, the gate is settled when the thread ends, so nothing waits
  * for a start that failed. A failure goes to {@code onFailure} and leaves the JDK's own stapling.
+ * On attach the same work runs on the attaching thread (nothing to gain from a thread there).
  */
 final class DeferredStart {
   static final String THREAD_NAME = "staplekeeper-start";
@@ -23,24 +24,38 @@ final class DeferredStart {
 
   private DeferredStart() {}
 
-  static Thread begin(TransformerGate gate, Work work, Consumer<Throwable> onFailure) {
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                work.run();
-              } catch (Throwable t) {
-                onFailure.accept(t);
-              } finally {
-                if (!gate.isSettled()) {
-                  gate.fail();
-                }
-              }
-            },
-            THREAD_NAME);
+  /**
+   * Runs {@code work} on a new thread ({@code inBackground}, at launch) or on the calling thread
+   * (on attach, where the application runs already and the attaching tool waits for the start
+   * line); {@code done} runs last, in both cases.
+   */
+  static void run(
+      boolean inBackground,
+      TransformerGate gate,
+      Work work,
+      Consumer<Throwable> onFailure,
+      Runnable done) {
+    Runnable body =
+        () -> {
+          try {
+            work.run();
+          } catch (Throwable t) {
+            onFailure.accept(t);
+          } finally {
+            if (!gate.isSettled()) {
+              gate.fail();
+            }
+            done.run();
+          }
+        };
+    if (!inBackground) {
+      gate.preparedBy(Thread.currentThread());
+      body.run();
+      return;
+    }
+    Thread thread = new Thread(body, THREAD_NAME);
     thread.setDaemon(true);
     gate.preparedBy(thread);
     thread.start();
-    return thread;
   }
 }

@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent;
 
+import dev.staplekeeper.agent.jmx.StartLine;
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -10,22 +11,32 @@ import java.lang.instrument.Instrumentation;
 public final class StapleKeeperAgent {
   private StapleKeeperAgent() {}
 
+  /** At launch: the agent's work runs on a thread of its own (see DeferredStart). */
   public static void premain(String args, Instrumentation inst) {
-    start(args, inst);
+    start(args, inst, true);
   }
 
+  /** On attach: the application is running already, so the caller waits for the whole start. */
   public static void agentmain(String args, Instrumentation inst) {
-    start(args, inst);
+    start(args, inst, false);
   }
 
-  private static void start(String args, Instrumentation inst) {
+  private static void start(String args, Instrumentation inst, boolean inBackground) {
+    StartLine startLine = StartLine.begin();
+    boolean handedOver = false;
     try {
-      AgentStarter.start(args, inst);
+      handedOver = AgentStarter.start(args, inst, inBackground, startLine::end);
     } catch (Throwable t) {
-      System.err.println(
+      String line =
           "StapleKeeper: failed to start ("
               + t
-              + "); the JVM runs without it, with the JDK's own OCSP stapling");
+              + "); the JVM runs without it, with the JDK's own OCSP stapling";
+      System.err.println(line);
+      startLine.failed(line);
+    } finally {
+      if (!handedOver) {
+        startLine.end();
+      }
     }
   }
 }

@@ -117,6 +117,22 @@ final class ServerProcess implements AutoCloseable {
     return port;
   }
 
+  /**
+   * The pid of the server's JVM: the last {@code java} in the process tree (a launcher forks it).
+   */
+  long jvmPid() {
+    long pid = process.pid();
+    for (ProcessHandle h : process.descendants().collect(Collectors.toList())) {
+      if (h.info()
+          .command()
+          .map(c -> Path.of(c).getFileName().toString().equals("java"))
+          .orElse(false)) {
+        pid = h.pid();
+      }
+    }
+    return pid;
+  }
+
   Path log() {
     return log;
   }

@@ -12,7 +12,6 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
-import java.security.ProtectionDomain;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -25,17 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
-import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
-import net.bytebuddy.dynamic.scaffold.InstrumentedType;
-import net.bytebuddy.dynamic.scaffold.MethodGraph;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.Implementation;
-import net.bytebuddy.pool.TypePool;
 
 /**
  * The only code that touches JDK internals. Two advices, both inlined into {@code java.base} and
@@ -88,7 +78,7 @@ public final class StaplingInstrumentation {
                     .and(takesArgument(0, KeyManager[].class))
                     .and(takesArgument(1, TrustManager[].class))
                     .and(takesArgument(2, SecureRandom.class))));
-    ClassFileTransformer byteBuddy = new AdviceTransformer(advices);
+    ClassFileTransformer byteBuddy = new AdviceTransformer(advices::get, true, transformed, errors);
     PreparedTransformer transformer = new PreparedTransformer(byteBuddy);
     for (String target : targetInternalNames()) {
       try {
@@ -148,60 +138,6 @@ public final class StaplingInstrumentation {
     } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
       for (Class<?> c : loaded) {
         errors.putIfAbsent(c.getName(), e);
-      }
-    }
-  }
-
-  /**
-   * Inlines an advice into a JDK class with Byte Buddy's type redefinition, as an {@code
-   * AgentBuilder} with {@code disableClassFormatChanges()} and frozen types would, but without the
-   * agent builder's machinery (whose first use generates a class of its own and costs most of a
-   * cold start): only the class's own class file and the boot loader's are read, only its declared
-   * methods are considered, and a failure leaves the class as the JDK ships it.
-   */
-  private final class AdviceTransformer implements ClassFileTransformer {
-    private final Map<String, AsmVisitorWrapper> advices;
-    private final ByteBuddy byteBuddy =
-        new ByteBuddy()
-            .with(TypeValidation.DISABLED)
-            .with(Implementation.Context.Disabled.Factory.INSTANCE)
-            .with(InstrumentedType.Factory.Default.FROZEN)
-            .with(VisibilityBridgeStrategy.Default.NEVER)
-            .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
-
-    AdviceTransformer(Map<String, AsmVisitorWrapper> advices) {
-      this.advices = advices;
-    }
-
-    @Override
-    public byte[] transform(
-        Module module,
-        ClassLoader loader,
-        String internalName,
-        Class<?> classBeingRedefined,
-        ProtectionDomain protectionDomain,
-        byte[] classfileBuffer) {
-      String name = internalName == null ? null : internalName.replace('/', '.');
-      AsmVisitorWrapper advice = name == null || loader != null ? null : advices.get(name);
-      if (advice == null) {
-        return null;
-      }
-      try {
-        ClassFileLocator locator =
-            new ClassFileLocator.Compound(
-                ClassFileLocator.Simple.of(name, classfileBuffer),
-                ClassFileLocator.ForClassLoader.ofBootLoader());
-        TypeDescription type =
-            new TypePool.Default.WithLazyResolution(
-                    new TypePool.CacheProvider.Simple(), locator, TypePool.Default.ReaderMode.FAST)
-                .describe(name)
-                .resolve();
-        byte[] result = byteBuddy.redefine(type, locator).visit(advice).make().getBytes();
-        transformed.put(name, Boolean.TRUE);
-        return result;
-      } catch (RuntimeException | LinkageError e) {
-        errors.put(name, e);
-        return null;
       }
     }
   }

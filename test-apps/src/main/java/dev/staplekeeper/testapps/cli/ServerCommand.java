@@ -53,19 +53,32 @@ public final class ServerCommand implements Command {
   public int run(String[] args) throws Exception {
     Options o =
         Options.parse(name(), args, Set.of("pki", "keystore", "password", "port"), Set.of());
-    Path keystore;
+    Path keystore = keystore(o);
+    int port = o.port("port", 8443);
+    return serve(name(), kind.start(keystore, password(o), port));
+  }
+
+  /** The keystore of {@code --pki DIR} or {@code --keystore FILE}. */
+  static Path keystore(Options o) throws UsageException {
     if (o.has("pki") == o.has("keystore")) {
       throw new UsageException("give exactly one of --pki DIR or --keystore FILE");
     }
-    keystore = o.has("pki") ? o.path("pki").resolve("server.p12") : o.path("keystore");
+    Path keystore = o.has("pki") ? o.path("pki").resolve("server.p12") : o.path("keystore");
     if (!Files.isRegularFile(keystore)) {
       throw new UsageException("no keystore at " + keystore);
     }
-    int port = o.port("port", 8443);
-    char[] password = o.string("password", TestPki.PASSWORD).toCharArray();
+    return keystore;
+  }
+
+  static char[] password(Options o) {
+    return o.string("password", TestPki.PASSWORD).toCharArray();
+  }
+
+  /** Prints the READY line and runs {@code started} until SIGTERM / Ctrl-C. */
+  static int serve(String name, TestServer started) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
-    try (TestServer server = kind.start(keystore, password, port)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, name() + "-shutdown"));
+    try (TestServer server = started) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, name + "-shutdown"));
       System.out.println("READY port=" + server.port());
       System.out.flush();
       stop.await();

@@ -1,0 +1,172 @@
+package dev.staplekeeper.agent.instrumentation;
+
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.staplekeeper.agent.bootstrap.StapleBridge;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.KeyManager;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+
+/**
+ * Notices TLS server stacks that are not JSSE, so never reach the JDK's {@code
+ * StatusResponseManager} that StapleKeeper replaces, and tells {@link StapleBridge} about each
+ * context they create. Matches by class name only, so the agent depends on none of them:
+ *
+ * <ul>
+ *   <li>Netty's OpenSSL provider (netty-tcnative): constructors of {@code OpenSslServerContext} and
+ *       {@code ReferenceCountedOpenSslServerContext} in {@code io.netty.handler.ssl}, also under a
+ *       relocated prefix (gRPC's shaded Netty);
+ *   <li>Tomcat's OpenSSL implementation, tomcat-native and FFM: constructors of {@code
+ *       org.apache.tomcat.util.net.openssl.OpenSSLContext} and {@code ...openssl.panama
+ *       .OpenSSLContext};
+ *   <li>Conscrypt as the provider of {@code SSLContext}: {@code
+ *       org.conscrypt.OpenSSLContextImpl.engineInit} with key managers (a context with a key to
+ *       present, so a server's).
+ * </ul>
+ *
+ * <p>Lazy: it registers one plain transformer that compares the name of each class being loaded
+ * with five suffixes; Byte Buddy ({@link AdviceTransformer}, no agent builder) is set up only when
+ * one of them loads, and the bridge's package is exported to the module of the class it patched.
+ * Classes loaded before the agent (a late attach) are not patched. The advice calls nothing but
+ * {@link StapleBridge}; a constructor that delegates to another of its class reports the same
+ * context twice, which the listener behind the bridge ignores.
+ */
+public final class NonJsseDetection implements ClassFileTransformer {
+  private static final List<String> NETTY_SERVER_CONTEXTS =
+      List.of(
+          "io/netty/handler/ssl/OpenSslServerContext",
+          "io/netty/handler/ssl/ReferenceCountedOpenSslServerContext");
+  private static final List<String> TOMCAT_CONTEXTS =
+      List.of(
+          "org/apache/tomcat/util/net/openssl/OpenSSLContext",
+          "org/apache/tomcat/util/net/openssl/panama/OpenSSLContext");
+  private static final String CONSCRYPT_CONTEXT = "org/conscrypt/OpenSSLContextImpl";
+
+  private final Instrumentation inst;
+  private volatile ClassFileTransformer patcher;
+
+  private NonJsseDetection(Instrumentation inst) {
+    this.inst = inst;
+  }
+
+  /** Registers the detection for classes loaded from now on. */
+  public static void install(Instrumentation inst) {
+    inst.addTransformer(new NonJsseDetection(inst), false);
+  }
+
+  /** Whether {@code internalName} (slashes) is one of the detected classes. */
+  static boolean detects(String internalName) {
+    if (internalName == null) {
+      return false;
+    }
+    for (String netty : NETTY_SERVER_CONTEXTS) {
+      if (internalName.endsWith(netty)) {
+        return true;
+      }
+    }
+    return TOMCAT_CONTEXTS.contains(internalName) || CONSCRYPT_CONTEXT.equals(internalName);
+  }
+
+  @Override
+  public byte[] transform(
+      Module module,
+      ClassLoader loader,
+      String className,
+      Class<?> classBeingRedefined,
+      ProtectionDomain protectionDomain,
+      byte[] classfileBuffer)
+      throws IllegalClassFormatException {
+    if (classBeingRedefined != null || !detects(className)) {
+      return null;
+    }
+    byte[] patched =
+        patcher()
+            .transform(
+                module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+    if (patched != null) {
+      try {
+        exportBridgeTo(module);
+      } catch (RuntimeException e) {
+        return null; // the advice could not reach the bridge: leave the class as it is
+      }
+    }
+    return patched;
+  }
+
+  private ClassFileTransformer patcher() {
+    ClassFileTransformer p = patcher;
+    if (p == null) {
+      synchronized (this) {
+        p = patcher;
+        if (p == null) {
+          p = newPatcher();
+          patcher = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  private ClassFileTransformer newPatcher() {
+    AsmVisitorWrapper created = Advice.to(ContextCreatedAdvice.class).on(isConstructor());
+    AsmVisitorWrapper keyedInit =
+        Advice.to(KeyedContextInitAdvice.class)
+            .on(
+                named("engineInit")
+                    .and(takesArguments(3))
+                    .and(takesArgument(0, KeyManager[].class)));
+    String conscrypt = CONSCRYPT_CONTEXT.replace('/', '.');
+    return new AdviceTransformer(
+        name -> name.equals(conscrypt) ? keyedInit : created,
+        false,
+        new ConcurrentHashMap<>(),
+        new ConcurrentHashMap<>());
+  }
+
+  /**
+   * The advice calls the bridge, which lives in {@code java.base}'s package {@code
+   * sun.security.ssl}: export that package (its public bridge class; the JDK's own classes there
+   * are package-private) to the module of the patched class, which reads {@code java.base} anyway.
+   */
+  private void exportBridgeTo(Module module) {
+    Module bridge = StapleBridge.class.getModule();
+    String pkg = StapleBridge.class.getPackageName();
+    if (module != null && bridge.isNamed() && !bridge.isExported(pkg, module)) {
+      inst.redefineModule(
+          bridge, Set.of(), Map.of(pkg, Set.of(module)), Map.of(), Set.of(), Map.of());
+    }
+  }
+
+  /** A server context of a non-JSSE stack was constructed. */
+  public static class ContextCreatedAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This Object context, @Advice.Origin("#t") String type) {
+      StapleBridge.nonJsseContext(context, type);
+    }
+  }
+
+  /** A Conscrypt context was initialised with key managers, so it will present a certificate. */
+  public static class KeyedContextInitAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    public static void exit(
+        @Advice.This Object context,
+        @Advice.Origin("#t") String type,
+        @Advice.Argument(0) KeyManager[] keyManagers,
+        @Advice.Thrown Throwable thrown) {
+      if (thrown == null && keyManagers != null && keyManagers.length > 0) {
+        StapleBridge.nonJsseContext(context, type);
+      }
+    }
+  }
+}

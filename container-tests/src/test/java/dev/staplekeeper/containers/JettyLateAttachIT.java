@@ -1,0 +1,16 @@
+package dev.staplekeeper.containers;
+
+import java.io.IOException;
+
+/** Eclipse Jetty started without StapleKeeper, then attached. */
+class JettyLateAttachIT extends LateAttachIT {
+  @Override
+  String name() {
+    return "jetty-late-attach";
+  }
+
+  @Override
+  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+    return JettyServer.start(setup);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.staplekeeper.containers;
+
+import java.io.IOException;
+
+/** Apache Tomcat started without StapleKeeper, then attached. */
+class TomcatLateAttachIT extends LateAttachIT {
+  @Override
+  String name() {
+    return "tomcat-late-attach";
+  }
+
+  @Override
+  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+    return TomcatServer.start(setup);
+  }
+}
