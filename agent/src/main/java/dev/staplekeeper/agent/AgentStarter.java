@@ -86,6 +86,11 @@ final class AgentStarter {
       return false;
     }
     enableServerStapling(config, log);
+    // Before main, not on the start thread: a non-JSSE stack (Netty with OpenSSL) creates its
+    // context at start and is only seen when its class loads patched. One name comparison per
+    // loaded class; Byte Buddy is set up only when such a class loads.
+    StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
+    NonJsseDetection.install(inst);
     TransformerGate gate =
         new TransformerGate(
             StaplingInstrumentation.targetInternalNames(), GATE_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -167,8 +172,6 @@ final class AgentStarter {
         AgentConfig.format(config.coldWait()),
         config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
         config.describeNonDefaults());
-    StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
-    NonJsseDetection.install(inst);
     prefetchScheduler.schedule(service::loadStored, Duration.ZERO);
     if (config.jmx()) {
       Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());

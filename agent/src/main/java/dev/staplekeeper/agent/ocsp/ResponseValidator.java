@@ -517,6 +517,9 @@ public final class ResponseValidator {
   /** Verifies {@code signature} over exactly {@code tbs} with the JDK's providers. */
   private boolean verifies(
       byte[] tbs, AlgorithmIdentifier algorithm, byte[] signature, PublicKey key) {
+    if (RsaPssSignature.handles(algorithm)) {
+      return RsaPssSignature.verifies(tbs, algorithm, signature, key);
+    }
     try {
       ContentVerifier verifier = verifiers.build(key).get(algorithm);
       try (OutputStream out = verifier.getOutputStream()) {

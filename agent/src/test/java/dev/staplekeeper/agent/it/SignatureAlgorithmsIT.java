@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged (minimized) jar validates OCSP responses signed with every signature algorithm a CA
- * uses: RSA PKCS#1, ECDSA on P-256 and P-384 and Ed25519, signed by the issuer itself and by a
+ * uses: RSA PKCS#1, RSASSA-PSS, ECDSA on P-256 and P-384 and Ed25519, signed by the issuer itself and by a
  * delegated OCSP signer. The agent's own {@code ResponseValidator} and {@code CertId} are loaded
  * from the shaded jar (with its relocated Bouncy Castle), not from the build's classes, so a class
  * the jar lacks fails here.
@@ -75,10 +75,11 @@ class SignatureAlgorithmsIT {
       for (String[] alg :
           new String[][] {
             {"RSA", "SHA256withRSA"},
-            // RSASSA-PSS: not yet; the shaded validator rejected an issuer-signed PSS response
-            // ("does not verify with the issuer's public key") on 2026-12-02, not diagnosed:
-            // whether
-            // the agent, the minimized jar or this test's signer is at fault is open (issue 11).
+            // RSASSA-PSS with SHA-256, MGF1-SHA-256, 32 bytes of salt: by an RSASSA-PSS key and
+            // by a plain RSA key (Bouncy Castle's helper alone asked the JDK for
+            // "SHA256WITHRSASSA-PSS", which it does not have: RsaPssSignature)
+            {"RSASSA-PSS", "RSASSA-PSS"},
+            {"RSA", "RSASSA-PSS"},
             {"EC:secp256r1", "SHA256withECDSA"},
             {"EC:secp384r1", "SHA384withECDSA"},
             {"Ed25519", "Ed25519"}
@@ -105,7 +106,7 @@ class SignatureAlgorithmsIT {
         }
       }
     }
-    assertThat(results).hasSize(8);
+    assertThat(results).hasSize(12);
   }
 
   private static ContentSigner signer(String sigAlg, PrivateKey key) throws Exception {
