@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.log.LogText;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -69,6 +70,9 @@ public final class ResponseValidator {
   private static final String OCSP_SIGNING =
       "extendedKeyUsage id-kp-OCSPSigning (1.3.6.1.5.5.7.3.9)";
   private static final int PREVIEW_BYTES = 32;
+
+  /** Serials named in a wrong-CertID rejection; a response may carry hundreds. */
+  private static final int SERIALS_SHOWN = 3;
 
   private final Duration maxClockSkew;
   private final DigestCalculatorProvider digests;
@@ -279,7 +283,7 @@ public final class ResponseValidator {
             + " (issuer "
             + issuer.subject
             + ") in the OCSP response; it answers for serial(s) "
-            + seen
+            + LogText.list(seen, SERIALS_SHOWN)
             + sameSerialNote);
   }
 
