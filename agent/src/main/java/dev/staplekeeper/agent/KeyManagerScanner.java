@@ -1,13 +1,12 @@
 package dev.staplekeeper.agent;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.staple.StapleService;
 import java.security.cert.X509Certificate;
 import java.util.HashSet;
 import java.util.Set;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509KeyManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the certificate chains a server context will present, from the key managers it was
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * skipped: its chains are picked up at their first handshake instead.
  */
 final class KeyManagerScanner {
-  private static final Logger log = LoggerFactory.getLogger(KeyManagerScanner.class);
+  private static final AgentLog log = AgentLog.get(KeyManagerScanner.class);
   private static final String[] KEY_TYPES = {
     "RSA", "EC", "RSASSA-PSS", "EdDSA", "Ed25519", "Ed448", "DSA"
   };

@@ -1,13 +1,12 @@
 package dev.staplekeeper.agent.staple;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.ocsp.InvalidResponseException;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
 import dev.staplekeeper.agent.ocsp.ValidatedResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The background half of the stapling policy: each certificate's fetch, refresh and retry, run by
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class FetchCycle {
-  private static final Logger log = LoggerFactory.getLogger(FetchCycle.class);
+  private static final AgentLog log = AgentLog.get(FetchCycle.class);
 
   private final Clock clock;
   private final Scheduler scheduler;

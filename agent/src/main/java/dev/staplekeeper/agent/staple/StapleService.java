@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.staple;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.InvalidResponseException;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
@@ -21,8 +22,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * StapleKeeper's stapling policy, in plain Java: what a handshake gets, and which certificates are
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class StapleService {
-  private static final Logger log = LoggerFactory.getLogger(StapleService.class);
+  private static final AgentLog log = AgentLog.get(StapleService.class);
 
   /** Finds the responder of a certificate, or null when it has none. */
   @FunctionalInterface
