@@ -89,8 +89,12 @@ class StapleServiceTest {
           .refreshJitter(0)
           .retryInitialBackoff(Duration.ofSeconds(2))
           .retryMaxBackoff(Duration.ofMinutes(10))
+          .missRetryMaxBackoff(Duration.ofSeconds(30))
+          .missRetryInterval(Duration.ofSeconds(5))
+          .fetchConcurrency(4)
           .coldWait(Duration.ZERO)
           .cacheSize(1000)
+          .retireAfter(Duration.ZERO)
           .stapleRevoked(true)
           .build();
 
@@ -204,7 +208,8 @@ class StapleServiceTest {
         service(
             c ->
                 c.retryInitialBackoff(Duration.ofSeconds(2))
-                    .retryMaxBackoff(Duration.ofMinutes(1)));
+                    .retryMaxBackoff(Duration.ofMinutes(10))
+                    .missRetryMaxBackoff(Duration.ofMinutes(1)));
     responder.answer = now -> fail("connection refused");
     staple(s);
     scheduler.advance(Duration.ofMinutes(10));
