@@ -81,7 +81,9 @@ final class FetchCycle {
    * in flight and the last one started at least {@code missRetryInterval} ago. Never waits.
    */
   void hasten(StapleEntry entry, long nowMillis) {
-    if (entry.claimMissRetry(nowMillis, missRetryIntervalMillis) && !entry.isClosed()) {
+    if (entry.responder != null // a stored response without responder is never fetched
+        && entry.claimMissRetry(nowMillis, missRetryIntervalMillis)
+        && !entry.isClosed()) {
       schedule(entry, Duration.ZERO);
     }
   }
