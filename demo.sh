@@ -5,10 +5,10 @@
 #   ./demo.sh --quick    about 30 seconds
 #
 # Builds the agent and the test apps if their jars are missing or older than the sources, then runs
-# dev.staplekeeper.testapps.demo.OutageDemo: a test OCSP responder, the same Jetty app twice (one with
+# the test-apps jar's 'demo' command: a test OCSP responder, the same Jetty app twice (one with
 # -javaagent:agent/target/staplekeeper-agent.jar, one on the stock JDK), a responder outage (down,
 # unauthorized, hang, healthy again) and a second-by-second timeline of which server still staples.
-# Further options go to OutageDemo (--server tomcat|jsse-server, --java PATH, --help).
+# Further options go to the demo command (--server tomcat|jsse-server, --java PATH, --help).
 #
 # JDK: $JAVA_HOME if set, else /usr/lib/jvm/java-17-openjdk-amd64 if present, else java on the PATH
 # (17 or later). Ctrl-C stops the demo and every process it started.
@@ -72,7 +72,7 @@ if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then color=(--color); fi
 # The driver runs in the background so that this script can forward Ctrl-C / SIGTERM to it (a shell
 # does not run its traps while it waits for a foreground command). Its shutdown hook stops the
 # servers; the servers also exit on their own when the driver's pipe to them closes.
-"$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$APPS_JAR" dev.staplekeeper.testapps.demo.OutageDemo \
+"$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$APPS_JAR" dev.staplekeeper.testapps.Main demo \
   --agent "$AGENT_JAR" --work "$WORK" ${color[@]+"${color[@]}"} "$@" &
 pid=$!
 signal=

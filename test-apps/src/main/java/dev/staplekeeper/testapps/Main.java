@@ -2,6 +2,7 @@ package dev.staplekeeper.testapps;
 
 import dev.staplekeeper.testapps.cli.CheckCommand;
 import dev.staplekeeper.testapps.cli.Command;
+import dev.staplekeeper.testapps.cli.DemoCommand;
 import dev.staplekeeper.testapps.cli.PkiCommand;
 import dev.staplekeeper.testapps.cli.ResponderCommand;
 import dev.staplekeeper.testapps.cli.ResponderCtlCommand;
@@ -27,7 +28,8 @@ public final class Main {
         new ServerCommand(TestServer.Kind.JSSE),
         new ServerCommand(TestServer.Kind.TOMCAT),
         new ServerCommand(TestServer.Kind.JETTY),
-        new CheckCommand());
+        new CheckCommand(),
+        new DemoCommand());
   }
 
   public static void main(String[] args) {

@@ -1,7 +1,6 @@
 package dev.staplekeeper.testapps.demo;
 
-import dev.staplekeeper.testapps.cli.Options;
-import dev.staplekeeper.testapps.cli.UsageException;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import dev.staplekeeper.testapps.server.TestServer;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.FileHandler;
@@ -26,37 +24,20 @@ import java.util.logging.SimpleFormatter;
  * JDK, while the OCSP responder goes down, answers {@code unauthorized}, hangs and recovers; one
  * timeline line per second shows which server still staples.
  *
- * <p>Processes: the two servers are child JVMs ({@link DemoServer}); the responder and the TLS
- * client run in this JVM. Each server has its own responder instance (same mode at all times), so
- * that each server's OCSP requests can be counted. A shutdown hook stops everything on Ctrl-C or
- * SIGTERM, and the servers exit by themselves when this JVM dies (their stdin closes).
+ * <p>Processes: the two servers are child JVMs (the test-apps server commands with {@code
+ * --exit-on-stdin-eof}, run by {@link ChildJvm}); the responder and the TLS client run in this JVM.
+ * Each server has its own responder instance (same mode at all times), so that each server's OCSP
+ * requests can be counted. A shutdown hook stops everything on Ctrl-C or SIGTERM, and the servers
+ * exit by themselves when this JVM dies (their stdin closes).
  */
 public final class OutageDemo {
-  static final String HELP =
-      """
-      usage: OutageDemo [--agent JAR | --no-agent] [--quick] [--server jetty|tomcat|jsse-server]
-                        [--java PATH] [--work DIR] [--color]
-
-      Starts an OCSP responder and two HTTPS servers (the same app, one with -javaagent:JAR, one
-      on the stock JDK), drives a responder outage and prints second by second which server
-      staples, then a summary. Stops every process it started, also on Ctrl-C.
-
-        --agent JAR    the StapleKeeper agent jar (default agent/target/staplekeeper-agent.jar)
-        --no-agent     both servers on the stock JDK (tests the demo itself)
-        --quick        21 s of phases instead of 100 s
-        --server S     jetty (default), tomcat or jsse-server
-        --java PATH    java executable for the servers (default: the one running the demo)
-        --work DIR     where PKIs and server logs go (default: a new temporary directory)
-        --color        ANSI colours
-      """;
-
   private final Config config;
   private final PrintStream out;
   private final Scenario scenario;
   private final Report report;
   private final Object printLock = new Object();
   private final List<OcspResponder> responders = new ArrayList<>();
-  private final List<ChildProcess> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
   private final List<Probe> probes = new ArrayList<>();
   private final Queue<String> agentLog = new ConcurrentLinkedQueue<>();
   private Logger responderLogger; // strong reference: JUL keeps loggers weakly
@@ -91,86 +72,9 @@ public final class OutageDemo {
         : List.of("WITH AGENT", "STOCK JDK");
   }
 
-  public static void main(String[] args) {
-    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty(
-          "java.util.logging.SimpleFormatter.format",
-          "%1$tH:%1$tM:%1$tS.%1$tL %4$s %3$s: %5$s%6$s%n");
-    }
-    Config config;
-    try {
-      config = parse(args);
-    } catch (UsageException e) {
-      System.err.println("error: " + e.getMessage());
-      System.err.print(HELP);
-      System.exit(2);
-      return;
-    }
-    if (config == null) {
-      System.out.print(HELP);
-      return;
-    }
-    OutageDemo demo = new OutageDemo(config, System.out);
-    try {
-      demo.run();
-      System.exit(0);
-    } catch (Exception e) {
-      if (!demo.interrupted) {
-        System.out.flush();
-        System.err.println("demo failed: " + e.getMessage());
-        System.exit(1);
-      }
-    }
-  }
-
-  /** Parses the command line; null for --help. */
-  static Config parse(String[] args) throws UsageException {
-    for (String a : args) {
-      if (a.equals("--help") || a.equals("-h")) {
-        return null;
-      }
-    }
-    Options o =
-        Options.parse(
-            "demo",
-            args,
-            Set.of("agent", "server", "java", "work"),
-            Set.of("no-agent", "quick", "color"));
-    if (!o.positional().isEmpty()) {
-      throw new UsageException("unexpected argument '" + o.positional().get(0) + "'");
-    }
-    if (o.has("agent") && o.flag("no-agent")) {
-      throw new UsageException("--agent and --no-agent exclude each other");
-    }
-    Path agent = null;
-    if (!o.flag("no-agent")) {
-      agent = Path.of(o.string("agent", "agent/target/staplekeeper-agent.jar")).toAbsolutePath();
-      if (!Files.isRegularFile(agent)) {
-        throw new UsageException(
-            "no agent jar at " + agent + " (build it: mvn -DskipTests package)");
-      }
-    }
-    TestServer.Kind kind;
-    try {
-      kind = DemoServer.kind(o.string("server", "jetty"));
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
-    String java =
-        o.string("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Path work = o.has("work") ? o.path("work").toAbsolutePath() : null;
-    return new Config(
-        agent,
-        o.flag("quick") ? Scenario.quick() : Scenario.full(),
-        kind,
-        java,
-        work,
-        o.flag("color"));
-  }
-
   /** Runs the whole demo, prints it, stops everything it started, and returns the numbers. */
   public Result run() throws Exception {
-    Thread hook = new Thread(this::interrupted, "demo-stop");
+    Thread hook = new Thread(this::onSignal, "demo-stop");
     hookThread = hook;
     Runtime.getRuntime().addShutdownHook(hook);
     try {
@@ -245,10 +149,10 @@ public final class OutageDemo {
     }
     println(
         "                    -cp <this jar> "
-            + DemoServer.class.getName()
+            + ChildJvm.TEST_APPS_MAIN
             + " "
             + config.server().command()
-            + " <pki>/server.p12");
+            + " --keystore <pki>/server.p12 --port 0 --exit-on-stdin-eof");
     if (config.agentJar() != null) {
       println("      with agent: the same plus");
       for (String flag : agentFlags) {
@@ -270,28 +174,34 @@ public final class OutageDemo {
     t = System.nanoTime();
     for (int i = 0; i < 2; i++) {
       boolean withAgent = i == 0 && config.agentJar() != null;
-      List<String> cmd = new ArrayList<>();
-      cmd.add(config.java());
-      cmd.addAll(common);
-      if (withAgent) {
-        cmd.addAll(agentFlags);
-      }
-      cmd.add("-cp");
       // The servers get the test apps only: an embedding test's class path may hold the agent's
       // own classes, which must come from the -javaagent jar alone.
-      cmd.add(
-          System.getProperty("staplekeeper.demo.classpath", System.getProperty("java.class.path")));
-      cmd.add(DemoServer.class.getName());
-      cmd.add(config.server().command());
-      cmd.add(responders.get(i).pki().keystore().toString());
+      String classpath =
+          System.getProperty("staplekeeper.demo.classpath", System.getProperty("java.class.path"));
       String name = withAgent ? "server-agent" : i == 0 ? "server-stock-1" : "server-stock";
+      ChildJvm.Builder server =
+          ChildJvm.javaExecutable(config.java())
+              .name(name)
+              .jvmArgs(common)
+              .jvmArgs(withAgent ? agentFlags : List.of())
+              .main(
+                  classpath,
+                  ChildJvm.TEST_APPS_MAIN,
+                  List.of(
+                      config.server().command(),
+                      "--keystore",
+                      responders.get(i).pki().keystore().toString(),
+                      "--port",
+                      "0",
+                      "--exit-on-stdin-eof"))
+              .log(work.resolve(name + ".log"))
+              .stopGrace(Duration.ofSeconds(5))
+              .onLine(withAgent ? this::agentLine : l -> {});
       if (stopping) {
         throw new IOException("interrupted");
       }
       synchronized (this) {
-        children.add(
-            ChildProcess.start(
-                name, cmd, work.resolve(name + ".log"), withAgent ? this::agentLine : l -> {}));
+        children.add(server.launch());
       }
     }
     int[] ports = new int[2];
@@ -299,7 +209,7 @@ public final class OutageDemo {
       ports[i] = children.get(i).awaitReady(Duration.ofSeconds(90));
     }
     for (int i = 0; i < 2; i++) {
-      ChildProcess c = children.get(i);
+      ChildJvm c = children.get(i);
       println(
           String.format(
               Locale.ROOT,
@@ -470,8 +380,13 @@ public final class OutageDemo {
     return new int[] {responders.get(0).requestCount(), responders.get(1).requestCount()};
   }
 
+  /** True once Ctrl-C or SIGTERM stopped the demo (its failure is then not worth reporting). */
+  public boolean interrupted() {
+    return interrupted;
+  }
+
   /** Shutdown hook: Ctrl-C or SIGTERM while the demo runs. */
-  private void interrupted() {
+  private void onSignal() {
     if (closed) {
       return;
     }
@@ -505,7 +420,7 @@ public final class OutageDemo {
     stopping = true;
     probes.forEach(Probe::close);
     List<Thread> stoppers = new ArrayList<>();
-    for (ChildProcess c : children) {
+    for (ChildJvm c : children) {
       Thread th = new Thread(c::close, "demo-stop-" + c.name());
       th.start();
       stoppers.add(th);
@@ -527,7 +442,7 @@ public final class OutageDemo {
 
   /** The pids of the servers started so far (for tests). */
   public synchronized List<Long> childPids() {
-    return children.stream().map(ChildProcess::pid).toList();
+    return children.stream().map(ChildJvm::pid).toList();
   }
 
   private void step(int n, String text) {

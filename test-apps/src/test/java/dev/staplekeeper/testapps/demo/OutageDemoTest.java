@@ -2,6 +2,7 @@ package dev.staplekeeper.testapps.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.server.TestServer;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -91,7 +92,8 @@ class OutageDemoTest {
                 JAVA,
                 "-cp",
                 System.getProperty("java.class.path"),
-                OutageDemo.class.getName(),
+                "dev.staplekeeper.testapps.Main",
+                "demo",
                 "--no-agent",
                 "--quick",
                 "--work",
@@ -154,18 +156,21 @@ class OutageDemoTest {
     dev.staplekeeper.testapps.pki.TestPki pki =
         dev.staplekeeper.testapps.pki.TestPki.create(
             keystore, java.net.URI.create("http://127.0.0.1:9/ocsp"), false);
-    ChildProcess server =
-        ChildProcess.start(
-            "server",
-            List.of(
-                JAVA,
-                "-cp",
+    ChildJvm server =
+        ChildJvm.javaExecutable(JAVA)
+            .name("server")
+            .main(
                 System.getProperty("java.class.path"),
-                DemoServer.class.getName(),
-                "jsse-server",
-                pki.keystore().toString()),
-            work.resolve("server.log"),
-            l -> {});
+                ChildJvm.TEST_APPS_MAIN,
+                List.of(
+                    "jsse-server",
+                    "--keystore",
+                    pki.keystore().toString(),
+                    "--port",
+                    "0",
+                    "--exit-on-stdin-eof"))
+            .log(work.resolve("server.log"))
+            .launch();
     try {
       assertThat(server.awaitReady(Duration.ofSeconds(30))).isPositive();
       ProcessHandle handle = ProcessHandle.of(server.pid()).orElseThrow();
