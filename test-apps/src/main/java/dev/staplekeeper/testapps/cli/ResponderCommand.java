@@ -57,8 +57,9 @@ public final class ResponderCommand implements Command {
           /count             requests so far       /count?reset       reset (prints old count)
           /signer?set=S      switch signer         /validity?set=D    change validity
           /slow?set=D        change slow delay     /shutdown          stop the process
+          /raw?set=BASE64    serve exactly these bytes from now on (mode raw; or POST /raw)
 
-        Durations: 500ms, 120s, 2m, 1h or ISO-8601 (PT2M).
+        Durations (options and control endpoint): 500ms, 120s, 2m, 1h, 1d or ISO-8601 (PT2M).
         Fault modes:
         """
         + modes;
