@@ -151,8 +151,8 @@ public final class OutageDemo {
         "                    -cp <this jar> "
             + ChildJvm.TEST_APPS_MAIN
             + " "
-            + config.server().command()
-            + " --keystore <pki>/server.p12 --port 0 --exit-on-stdin-eof");
+            + config.server().command());
+    println("                    --keystore <pki>/server.p12 --port 0 --exit-on-stdin-eof");
     if (config.agentJar() != null) {
       println("      with agent: the same plus");
       for (String flag : agentFlags) {
