@@ -3,23 +3,21 @@ package dev.staplekeeper.agent;
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.config.ConfigException;
+import dev.staplekeeper.agent.instrumentation.NonJsseDetection;
+import dev.staplekeeper.agent.instrumentation.ServerStaplingInstrumentation;
 import dev.staplekeeper.agent.instrumentation.StaplingInstrumentation;
-import dev.staplekeeper.agent.ocsp.ResponseValidator;
 import dev.staplekeeper.agent.staple.ExecutorScheduler;
-import dev.staplekeeper.agent.staple.ResponseStore;
 import dev.staplekeeper.agent.staple.Scheduler;
 import dev.staplekeeper.agent.staple.StapleService;
-import dev.staplekeeper.agent.store.FileResponseStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import net.bytebuddy.description.type.TypeDescription;
@@ -75,11 +73,11 @@ final class AgentStarter {
     enableServerStapling(config, log);
     injectBridge(inst);
 
-    StapleService service = newService(config);
-    Scheduler prefetchScheduler = new ExecutorScheduler(1);
+    StapleService service = StapleWiring.service(config).build();
+    Scheduler prefetchScheduler = new ExecutorScheduler("staplekeeper-prefetch", 1);
     KeyManagerScanner scanner = new KeyManagerScanner(service);
     StapleBridge.install(
-        service::responses,
+        config.failLookupsForTesting() ? AgentStarter::failLookup : service::responses,
         config.prefetch()
             ? keyManagers ->
                 prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)
@@ -108,6 +106,9 @@ final class AgentStarter {
           errors.isEmpty() ? "method not found" : errors);
       return;
     }
+    if (Boolean.parseBoolean(System.getProperty(SERVER_STAPLING))) {
+      patched.addAll(new ServerStaplingInstrumentation().install(inst));
+    }
     log.info(
         "StapleKeeper {} active on Java {}: patched {} in {} ms; refresh at {} of validity, retry"
             + " {}..{}, cold wait {}, cache dir {}; settings: {}",
@@ -121,6 +122,8 @@ final class AgentStarter {
         AgentConfig.format(config.coldWait()),
         config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
         config.describeNonDefaults());
+    StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
+    NonJsseDetection.install(inst);
     prefetchScheduler.schedule(service::loadStored, Duration.ZERO);
     if (config.jmx()) {
       Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());
@@ -128,17 +131,12 @@ final class AgentStarter {
     }
   }
 
-  private static StapleService newService(AgentConfig config) {
-    ResponseValidator validator = new ResponseValidator(config.clockSkew());
-    return new StapleService(
-        config,
-        Clock.systemUTC(),
-        new ExecutorScheduler(2),
-        OcspWiring.source(config),
-        validator,
-        OcspWiring.resolver(config),
-        config.cacheDir() == null ? ResponseStore.NONE : FileResponseStore.open(config.cacheDir()),
-        () -> ThreadLocalRandom.current().nextDouble());
+  /**
+   * The handshake delegate of {@code failLookupsForTesting}: throws inside StapleKeeper, so tests
+   * can prove that the JDK's own stapling then runs unharmed.
+   */
+  private static Map<X509Certificate, byte[]> failLookup(String type, X509Certificate[] chain) {
+    throw new IllegalStateException("staplekeeper.failLookupsForTesting is set");
   }
 
   private static void enableServerStapling(AgentConfig config, org.slf4j.Logger log) {

@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent;
 
+import dev.staplekeeper.agent.jmx.StartLine;
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -19,13 +20,18 @@ public final class StapleKeeperAgent {
   }
 
   private static void start(String args, Instrumentation inst) {
+    StartLine startLine = StartLine.begin();
     try {
       AgentStarter.start(args, inst);
     } catch (Throwable t) {
-      System.err.println(
+      String line =
           "StapleKeeper: failed to start ("
               + t
-              + "); the JVM runs without it, with the JDK's own OCSP stapling");
+              + "); the JVM runs without it, with the JDK's own OCSP stapling";
+      System.err.println(line);
+      startLine.failed(line);
+    } finally {
+      startLine.end();
     }
   }
 }

@@ -1,7 +1,10 @@
 package dev.staplekeeper.agent;
 
+import dev.staplekeeper.agent.jmx.ServiceStatusSource;
+import dev.staplekeeper.agent.jmx.StapleMBeans;
 import dev.staplekeeper.agent.staple.StapleService;
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +36,7 @@ final class Staples implements StaplesMBean {
       if (!server.isRegistered(name)) {
         server.registerMBean(this, name);
       }
+      new StapleMBeans(new ServiceStatusSource(service, Clock.systemUTC()), server).start();
     } catch (Exception | LinkageError e) {
       log.warn("StapleKeeper could not register the MBean {}: {}", NAME, e.toString());
     }

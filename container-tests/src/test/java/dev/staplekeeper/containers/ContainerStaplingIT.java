@@ -58,6 +58,15 @@ abstract class ContainerStaplingIT {
    */
   static final Duration FAST_HANDSHAKE = Duration.ofMillis(2500);
 
+  /** The outage's phases in order: unauthorized, down, hang. */
+  static Map<FaultMode, Duration> outage() {
+    Map<FaultMode, Duration> faults = new LinkedHashMap<>();
+    faults.put(FaultMode.UNAUTHORIZED, UNAUTHORIZED_PHASE);
+    faults.put(FaultMode.DOWN, OTHER_FAULT_PHASE);
+    faults.put(FaultMode.HANG, OTHER_FAULT_PHASE);
+    return faults;
+  }
+
   Path work;
   OcspResponder responder;
   TestPki pki;
@@ -246,10 +255,7 @@ abstract class ContainerStaplingIT {
 
     int requestsBefore = responder.requestCount();
     List<Observation> duringFault = new ArrayList<>();
-    Map<FaultMode, Duration> faults = new LinkedHashMap<>();
-    faults.put(FaultMode.UNAUTHORIZED, UNAUTHORIZED_PHASE);
-    faults.put(FaultMode.DOWN, OTHER_FAULT_PHASE);
-    faults.put(FaultMode.HANG, OTHER_FAULT_PHASE);
+    Map<FaultMode, Duration> faults = outage();
     int unauthorizedRequests = 0;
     try {
       for (Map.Entry<FaultMode, Duration> fault : faults.entrySet()) {

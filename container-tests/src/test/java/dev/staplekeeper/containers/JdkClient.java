@@ -1,7 +1,7 @@
 package dev.staplekeeper.containers;
 
-import dev.staplekeeper.testapps.checker.StapleCheck;
 import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ final class JdkClient {
   static Observation handshake(int port, TestPki pki, String protocol) {
     String client = "jdk" + (protocol == null ? "" : " " + protocol);
     try {
-      StapleCheck c = StapleChecker.check("127.0.0.1", port, protocol, pki);
+      StapleVerdict c = StapleChecker.check("127.0.0.1", port, protocol, pki);
       return new Observation(
           client,
           true,

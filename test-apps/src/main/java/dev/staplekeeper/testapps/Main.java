@@ -3,6 +3,7 @@ package dev.staplekeeper.testapps;
 import dev.staplekeeper.testapps.cli.CheckCommand;
 import dev.staplekeeper.testapps.cli.Command;
 import dev.staplekeeper.testapps.cli.DemoCommand;
+import dev.staplekeeper.testapps.cli.NettyCommand;
 import dev.staplekeeper.testapps.cli.PkiCommand;
 import dev.staplekeeper.testapps.cli.ResponderCommand;
 import dev.staplekeeper.testapps.cli.ResponderCtlCommand;
@@ -28,6 +29,7 @@ public final class Main {
         new ServerCommand(TestServer.Kind.JSSE),
         new ServerCommand(TestServer.Kind.TOMCAT),
         new ServerCommand(TestServer.Kind.JETTY),
+        new NettyCommand(),
         new CheckCommand(),
         new DemoCommand());
   }

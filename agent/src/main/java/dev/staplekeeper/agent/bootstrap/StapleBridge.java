@@ -2,6 +2,7 @@ package dev.staplekeeper.agent.bootstrap;
 
 import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
@@ -20,6 +21,8 @@ public final class StapleBridge {
   private static volatile BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>>
       responses;
   private static volatile Consumer<KeyManager[]> contextListener;
+  private static volatile Object serverStapling;
+  private static volatile BiConsumer<Object, String> nonJsseListener;
 
   private StapleBridge() {}
 
@@ -54,12 +57,49 @@ public final class StapleBridge {
     }
   }
 
+  /**
+   * Called by the advice of {@code NonJsseDetection}: a TLS server context of a stack that is not
+   * JSSE (so never reaches the JDK's stapling) was created; {@code type} is its class name.
+   */
+  public static void nonJsseContext(Object context, String type) {
+    BiConsumer<Object, String> d = nonJsseListener;
+    if (d == null || context == null) {
+      return;
+    }
+    try {
+      d.accept(context, type);
+    } catch (Throwable ignored) {
+      // a warning only; it must never fail the server's own TLS set-up
+    }
+  }
+
+  /** Connects the non-JSSE warnings; null disconnects them. */
+  public static void installNonJsse(BiConsumer<Object, String> listener) {
+    nonJsseListener = listener;
+  }
+
   /** Connects the agent; null arguments disconnect it (JDK behaviour from then on). */
   public static void install(
       BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>> responseDelegate,
       Consumer<KeyManager[]> contextDelegate) {
     responses = responseDelegate;
     contextListener = contextDelegate;
+    if (responseDelegate == null) {
+      serverStapling = null;
+    }
+  }
+
+  /**
+   * Called by the advice on {@code SSLContextImpl}: the {@code StatusResponseManager} to use for a
+   * server context whose own stapling switch is off, or null to leave it off.
+   */
+  public static Object serverStapling() {
+    return responses == null ? null : serverStapling;
+  }
+
+  /** Switches stapling on for every server context ({@code manager}), or back off (null). */
+  public static void enableServerStapling(Object manager) {
+    serverStapling = manager;
   }
 
   /** True once a StapleKeeper agent has connected; guards against a second attach. */

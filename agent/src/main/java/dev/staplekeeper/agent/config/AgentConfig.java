@@ -1,122 +1,56 @@
 package dev.staplekeeper.agent.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeMap;
 
 /**
  * StapleKeeper's validated settings. Built once at start from agent arguments, system properties
- * and environment (in that order of precedence); any unknown key or bad value fails the whole
- * configuration with a {@link ConfigException} naming each one, so the agent never runs
- * half-configured.
+ * and environment (in that order of precedence), each key parsed and range-checked by its {@link
+ * ConfigKey} spec; any unknown key (agent argument, {@code staplekeeper.*} property or {@code
+ * STAPLEKEEPER_*} environment variable) or bad value fails the whole configuration with a {@link
+ * ConfigException} naming each one, so the agent never runs half-configured.
  */
 public final class AgentConfig {
   static final String PREFIX = "staplekeeper.";
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+  static final String ENV_PREFIX = "STAPLEKEEPER_";
 
-  private final boolean enabled;
-  private final boolean enableStatusRequestExtension;
-  private final double refreshFraction;
-  private final double refreshJitter;
-  private final Duration retryInitialBackoff;
-  private final Duration retryMaxBackoff;
-  private final Duration connectTimeout;
-  private final Duration fetchTimeout;
-  private final Duration coldWait;
-  private final int maxResponseBytes;
-  private final Duration clockSkew;
-  private final boolean stapleRevoked;
-  private final int cacheSize;
-  private final Path cacheDir;
-  private final boolean prefetch;
-  private final URI responderUri;
-  private final boolean responderOverride;
-  private final boolean httpGet;
-  private final boolean jmx;
-  private final String logLevel;
-  private final boolean failLookupsForTesting;
-  private final Map<ConfigKey, String> sources;
+  private final Map<ConfigKey<?>, Object> values;
+  private final Map<ConfigKey<?>, String> sources;
 
   private AgentConfig(Reader r) {
-    enabled = r.bool(ConfigKey.ENABLED, true);
-    enableStatusRequestExtension = r.bool(ConfigKey.ENABLE_STATUS_REQUEST_EXTENSION, true);
-    refreshFraction = r.fraction(ConfigKey.REFRESH_FRACTION, 0.5, 0.05, 0.95);
-    refreshJitter = r.fraction(ConfigKey.REFRESH_JITTER, 0.05, 0, 0.5);
-    retryInitialBackoff =
-        r.duration(
-            ConfigKey.RETRY_INITIAL_BACKOFF,
-            Duration.ofSeconds(2),
-            Duration.ofMillis(100),
-            Duration.ofHours(1));
-    retryMaxBackoff =
-        r.duration(
-            ConfigKey.RETRY_MAX_BACKOFF,
-            Duration.ofMinutes(10),
-            Duration.ofSeconds(1),
-            Duration.ofDays(1));
-    connectTimeout =
-        r.duration(
-            ConfigKey.CONNECT_TIMEOUT,
-            Duration.ofSeconds(5),
-            Duration.ofMillis(100),
-            Duration.ofMinutes(5));
-    fetchTimeout =
-        r.duration(
-            ConfigKey.FETCH_TIMEOUT,
-            Duration.ofSeconds(10),
-            Duration.ofMillis(100),
-            Duration.ofMinutes(5));
-    coldWait =
-        r.duration(
-            ConfigKey.COLD_WAIT, jdkResponseTimeout(r), Duration.ZERO, Duration.ofSeconds(30));
-    maxResponseBytes = r.integer(ConfigKey.MAX_RESPONSE_BYTES, 65536, 1024, 10 * 1024 * 1024);
-    clockSkew =
-        r.duration(ConfigKey.CLOCK_SKEW, Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(1));
-    stapleRevoked = r.bool(ConfigKey.STAPLE_REVOKED, true);
-    cacheSize = r.integer(ConfigKey.CACHE_SIZE, 1000, 1, 1_000_000);
-    cacheDir = r.path(ConfigKey.CACHE_DIR);
-    prefetch = r.bool(ConfigKey.PREFETCH, true);
-    responderUri =
-        r.uri(ConfigKey.RESPONDER_URI, r.systemProperty("jdk.tls.stapling.responderURI"));
-    responderOverride =
-        r.bool(
-            ConfigKey.RESPONDER_OVERRIDE,
-            Boolean.parseBoolean(r.systemProperty("jdk.tls.stapling.responderOverride")));
-    logLevel = r.logLevel(ConfigKey.LOG_LEVEL, "INFO");
-    httpGet = r.bool(ConfigKey.HTTP_GET, false);
-    jmx = r.bool(ConfigKey.JMX, true);
-    failLookupsForTesting = r.bool(ConfigKey.FAIL_LOOKUPS_FOR_TESTING, false);
+    Map<ConfigKey<?>, Object> read = new HashMap<>();
+    for (ConfigKey<?> k : ConfigKey.values()) {
+      read.put(k, r.read(k));
+    }
+    values = read;
+    sources = r.sources;
 
-    if (refreshJitter >= refreshFraction) {
+    if (refreshJitter() >= refreshFraction()) {
       r.problem(
           ConfigKey.REFRESH_JITTER,
-          String.valueOf(refreshJitter),
-          "must be below refreshFraction (" + refreshFraction + ")");
+          String.valueOf(refreshJitter()),
+          "must be below refreshFraction (" + refreshFraction() + ")");
     }
-    if (retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
+    if (retryMaxBackoff().compareTo(retryInitialBackoff()) < 0) {
       r.problem(
           ConfigKey.RETRY_MAX_BACKOFF,
-          format(retryMaxBackoff),
-          "must be at least retryInitialBackoff (" + format(retryInitialBackoff) + ")");
+          format(retryMaxBackoff()),
+          "must be at least retryInitialBackoff (" + format(retryInitialBackoff()) + ")");
     }
-    if (responderOverride && responderUri == null) {
+    if (responderOverride() && responderUri() == null) {
       r.problem(
           ConfigKey.RESPONDER_OVERRIDE,
           "true",
           "needs responderUri (or jdk.tls.stapling.responderURI)");
     }
-    sources = r.sources;
   }
 
   /** Reads the configuration of this JVM: agent arguments, system properties, environment. */
@@ -145,21 +79,6 @@ public final class AgentConfig {
     }
   }
 
-  private static Duration jdkResponseTimeout(Reader r) {
-    String jdk = r.systemProperty("jdk.tls.stapling.responseTimeout");
-    if (jdk != null) {
-      try {
-        long millis = Long.parseLong(jdk.trim());
-        if (millis >= 0 && millis <= 30_000) {
-          return Duration.ofMillis(millis);
-        }
-      } catch (NumberFormatException ignored) {
-        // the JDK ignores a malformed value too; fall through to our default
-      }
-    }
-    return Duration.ofSeconds(1);
-  }
-
   /** Formats a duration the way the configuration accepts it, e.g. {@code 1500ms} or {@code 2m}. */
   public static String format(Duration d) {
     long ms = d.toMillis();
@@ -178,91 +97,105 @@ public final class AgentConfig {
     return ms + "ms";
   }
 
+  /** The value of {@code key}: as set, or its default. */
+  @SuppressWarnings("unchecked")
+  public <T> T get(ConfigKey<T> key) {
+    return (T) values.get(key);
+  }
+
   public boolean enabled() {
-    return enabled;
+    return get(ConfigKey.ENABLED);
   }
 
   public boolean enableStatusRequestExtension() {
-    return enableStatusRequestExtension;
+    return get(ConfigKey.ENABLE_STATUS_REQUEST_EXTENSION);
   }
 
   public double refreshFraction() {
-    return refreshFraction;
+    return get(ConfigKey.REFRESH_FRACTION);
   }
 
   public double refreshJitter() {
-    return refreshJitter;
+    return get(ConfigKey.REFRESH_JITTER);
   }
 
   public Duration retryInitialBackoff() {
-    return retryInitialBackoff;
+    return get(ConfigKey.RETRY_INITIAL_BACKOFF);
   }
 
   public Duration retryMaxBackoff() {
-    return retryMaxBackoff;
+    return get(ConfigKey.RETRY_MAX_BACKOFF);
   }
 
   public Duration connectTimeout() {
-    return connectTimeout;
+    return get(ConfigKey.CONNECT_TIMEOUT);
   }
 
   public Duration fetchTimeout() {
-    return fetchTimeout;
+    return get(ConfigKey.FETCH_TIMEOUT);
   }
 
   public Duration coldWait() {
-    return coldWait;
+    return get(ConfigKey.COLD_WAIT);
   }
 
   public int maxResponseBytes() {
-    return maxResponseBytes;
+    return get(ConfigKey.MAX_RESPONSE_BYTES);
   }
 
   public Duration clockSkew() {
-    return clockSkew;
+    return get(ConfigKey.CLOCK_SKEW);
   }
 
   public boolean stapleRevoked() {
-    return stapleRevoked;
+    return get(ConfigKey.STAPLE_REVOKED);
   }
 
   public int cacheSize() {
-    return cacheSize;
+    return get(ConfigKey.CACHE_SIZE);
   }
 
   /** Null when responses are kept in memory only. */
   public Path cacheDir() {
-    return cacheDir;
+    return get(ConfigKey.CACHE_DIR);
+  }
+
+  public int maxStapleBytes() {
+    return get(ConfigKey.MAX_STAPLE_BYTES);
+  }
+
+  public boolean cacheDirRequirePrivate() {
+    return get(ConfigKey.CACHE_DIR_REQUIRE_PRIVATE);
   }
 
   public boolean prefetch() {
-    return prefetch;
+    return get(ConfigKey.PREFETCH);
   }
 
   /** Null when unset. */
   public URI responderUri() {
-    return responderUri;
+    return get(ConfigKey.RESPONDER_URI);
   }
 
   public boolean responderOverride() {
-    return responderOverride;
+    return get(ConfigKey.RESPONDER_OVERRIDE);
   }
 
   public boolean httpGet() {
-    return httpGet;
+    return get(ConfigKey.HTTP_GET);
   }
 
   public boolean jmx() {
-    return jmx;
+    return get(ConfigKey.JMX);
   }
 
   /** One of ERROR, WARN, INFO, DEBUG, TRACE. */
   public String logLevel() {
-    return logLevel;
+    return get(ConfigKey.LOG_LEVEL);
   }
 
   public boolean failLookupsForTesting() {
-    return failLookupsForTesting;
+    return get(ConfigKey.FAIL_LOOKUPS_FOR_TESTING);
   }
 
   /** A one-line summary of the settings that differ from the defaults, for the start log line. */
@@ -283,26 +216,39 @@ public final class AgentConfig {
 
   /** Collects raw values with their precedence and every problem found while parsing them. */
   private static final class Reader {
-    private final Map<ConfigKey, String> raw = new EnumMap<>(ConfigKey.class);
-    private final Map<ConfigKey, String> origin = new EnumMap<>(ConfigKey.class);
-    private final Map<ConfigKey, String> sources = new LinkedHashMap<>();
+    private final Map<ConfigKey<?>, String> raw = new HashMap<>();
+    private final Map<ConfigKey<?>, String> origin = new HashMap<>();
+    private final Map<ConfigKey<?>, String> sources = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
     private final Properties systemProperties;
 
     Reader(String agentArgs, Properties systemProperties, Map<String, String> env) {
       this.systemProperties = systemProperties;
-      for (ConfigKey k : ConfigKey.values()) {
-        String v = env.get(k.environmentName());
-        if (v != null) {
-          raw.put(k, v);
-          origin.put(k, "environment variable " + k.environmentName());
+      for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+        String name = e.getKey();
+        if (!name.startsWith(ENV_PREFIX)) {
+          continue;
         }
+        ConfigKey<?> k = forEnvironmentName(name);
+        if (k == null) {
+          problems.add(
+              "unknown environment variable "
+                  + name
+                  + " (known keys: "
+                  + knownKeys()
+                  + ", each as STAPLEKEEPER_ and the key in upper case split at its words, e.g. "
+                  + ConfigKey.CACHE_DIR.environmentName()
+                  + "; see docs/configuration.md)");
+          continue;
+        }
+        raw.put(k, e.getValue());
+        origin.put(k, "environment variable " + name);
       }
       for (String name : systemProperties.stringPropertyNames()) {
         if (!name.startsWith(PREFIX)) {
           continue;
         }
-        ConfigKey k = ConfigKey.forKey(name.substring(PREFIX.length()));
+        ConfigKey<?> k = ConfigKey.forKey(name.substring(PREFIX.length()));
         if (k == null) {
           problems.add(
               "unknown system property "
@@ -325,7 +271,7 @@ public final class AgentConfig {
           if (name.startsWith(PREFIX)) {
             name = name.substring(PREFIX.length());
           }
-          ConfigKey k = ConfigKey.forKey(name);
+          ConfigKey<?> k = ConfigKey.forKey(name);
           if (k == null || eq < 0) {
             problems.add(
                 (k == null
@@ -342,173 +288,41 @@ public final class AgentConfig {
       }
     }
 
-    String systemProperty(String name) {
-      return systemProperties.getProperty(name);
-    }
-
-    private String value(ConfigKey k) {
+    /** The value of {@code k}: parsed from its highest-precedence source, else its default. */
+    <T> T read(ConfigKey<T> k) {
+      T dflt = k.defaultValue(systemProperties);
       String v = raw.get(k);
-      if (v != null) {
-        v = v.trim();
-        sources.put(k, v);
+      if (v == null) {
+        return dflt;
       }
-      return v;
+      v = v.trim();
+      sources.put(k, v);
+      try {
+        return k.parse(v);
+      } catch (IllegalArgumentException e) {
+        problem(k, v, e.getMessage());
+        return dflt;
+      }
     }
 
-    void problem(ConfigKey k, String value, String why) {
+    void problem(ConfigKey<?> k, String value, String why) {
       String where = origin.getOrDefault(k, k.propertyName());
       problems.add(
           where + "='" + value + "' is invalid: " + why + " (accepted: " + k.range() + ")");
     }
 
-    boolean bool(ConfigKey k, boolean dflt) {
-      String v = value(k);
-      if (v == null) {
-        return dflt;
-      }
-      if (v.equalsIgnoreCase("true")) {
-        return true;
-      }
-      if (v.equalsIgnoreCase("false")) {
-        return false;
-      }
-      problem(k, v, "not a boolean");
-      return dflt;
-    }
-
-    double fraction(ConfigKey k, double dflt, double min, double max) {
-      String v = value(k);
-      if (v == null) {
-        return dflt;
-      }
-      try {
-        double d = Double.parseDouble(v);
-        if (d >= min && d <= max) {
-          return d;
+    private static ConfigKey<?> forEnvironmentName(String name) {
+      for (ConfigKey<?> k : ConfigKey.values()) {
+        if (k.environmentName().equals(name)) {
+          return k;
         }
-        problem(k, v, "out of range");
-      } catch (NumberFormatException e) {
-        problem(k, v, "not a number");
       }
-      return dflt;
-    }
-
-    int integer(ConfigKey k, int dflt, int min, int max) {
-      String v = value(k);
-      if (v == null) {
-        return dflt;
-      }
-      try {
-        int i = Integer.parseInt(v);
-        if (i >= min && i <= max) {
-          return i;
-        }
-        problem(k, v, "out of range");
-      } catch (NumberFormatException e) {
-        problem(k, v, "not a whole number");
-      }
-      return dflt;
-    }
-
-    Duration duration(ConfigKey k, Duration dflt, Duration min, Duration max) {
-      String v = value(k);
-      if (v == null) {
-        return dflt;
-      }
-      Matcher m = DURATION.matcher(v);
-      if (!m.matches()) {
-        problem(
-            k,
-            v,
-            "not a duration (a whole number with a unit: ms, s, m, h or d, e.g. 1500ms, 30s, 10m)");
-        return dflt;
-      }
-      long n = Long.parseLong(m.group(1));
-      Duration d;
-      switch (m.group(2)) {
-        case "ms":
-          d = Duration.ofMillis(n);
-          break;
-        case "s":
-          d = Duration.ofSeconds(n);
-          break;
-        case "m":
-          d = Duration.ofMinutes(n);
-          break;
-        case "h":
-          d = Duration.ofHours(n);
-          break;
-        default:
-          d = Duration.ofDays(n);
-      }
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        problem(k, v, "out of range");
-        return dflt;
-      }
-      return d;
-    }
-
-    Path path(ConfigKey k) {
-      String v = value(k);
-      if (v == null || v.isEmpty()) {
-        return null;
-      }
-      try {
-        return Path.of(v);
-      } catch (InvalidPathException e) {
-        problem(k, v, "not a valid path: " + e.getReason());
-        return null;
-      }
-    }
-
-    URI uri(ConfigKey k, String fallback) {
-      String v = value(k);
-      boolean fromFallback = v == null;
-      if (fromFallback) {
-        v = fallback;
-      }
-      if (v == null || v.isBlank()) {
-        return null;
-      }
-      try {
-        URI u = new URI(v.trim());
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null) {
-          return u;
-        }
-      } catch (URISyntaxException e) {
-        // reported below
-      }
-      if (fromFallback) {
-        // jdk.tls.stapling.responderURI: the JDK silently ignores a bad value; so do we.
-        return null;
-      }
-      problem(k, v, "not an absolute http(s) URI");
       return null;
-    }
-
-    String logLevel(ConfigKey k, String dflt) {
-      String v = value(k);
-      if (v == null) {
-        return dflt;
-      }
-      String up = v.toUpperCase(Locale.ROOT);
-      switch (up) {
-        case "ERROR":
-        case "WARN":
-        case "INFO":
-        case "DEBUG":
-        case "TRACE":
-          return up;
-        default:
-          problem(k, v, "not a log level");
-          return dflt;
-      }
     }
 
     private static String knownKeys() {
       StringBuilder sb = new StringBuilder();
-      for (ConfigKey k : ConfigKey.values()) {
+      for (ConfigKey<?> k : ConfigKey.values()) {
         if (sb.length() > 0) {
           sb.append(", ");
         }

@@ -4,13 +4,16 @@ import java.net.URI;
 import java.util.Objects;
 
 /**
- * An OCSP fetch that produced no response bytes. {@link #kind()} says what went wrong, for retry
- * policy and status reporting; the message names the responder URI and what was expected.
+ * An OCSP fetch that produced no response bytes. {@link #kind()} classifies what went wrong; the
+ * message names the responder URI and what was expected.
  */
 public final class FetchException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  /** What went wrong, coarse enough for retry policy and metrics. */
+  /**
+   * What went wrong, coarse enough to classify failures in the log line (and in metrics, once there
+   * are some). Every kind is retried the same way.
+   */
   public enum Kind {
     /** The responder refused the TCP connection (nothing listening, or a firewall reject). */
     CONNECT_REFUSED,

@@ -2,13 +2,18 @@ package dev.staplekeeper.agent.ocsp;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,9 +23,11 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.ocsp.BasicOCSPResponse;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.ocsp.OCSPResponse;
@@ -28,10 +35,8 @@ import org.bouncycastle.asn1.ocsp.ResponderID;
 import org.bouncycastle.asn1.ocsp.ResponseBytes;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.cert.CertException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
@@ -42,7 +47,7 @@ import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.SingleResp;
 import org.bouncycastle.cert.ocsp.UnknownStatus;
-import org.bouncycastle.operator.ContentVerifierProvider;
+import org.bouncycastle.operator.ContentVerifier;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -50,11 +55,19 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
  * Decides whether an OCSP response may be cached and stapled (RFC 6960 section 3.2, design table
- * row 5): it must parse, be {@code successful} and {@code id-pkix-ocsp-basic}, answer for the
- * expected CertID, be signed by the issuer or by a delegated responder certificate the issuer
- * issued for OCSP signing, be current ({@code thisUpdate} not in the future beyond the allowed
- * clock skew, {@code nextUpdate} present and in the future) and say {@code good} or {@code
- * revoked}.
+ * row 5), and encodes what is stapled: it must parse, be {@code successful} and {@code
+ * id-pkix-ocsp-basic}, answer for the expected CertID exactly once (a response with two
+ * SingleResponses for it, duplicate or conflicting, is refused), be signed by the issuer or by a
+ * delegated responder certificate the issuer issued for OCSP signing, be current ({@code
+ * thisUpdate} not in the future beyond the allowed clock skew, {@code nextUpdate} present and in
+ * the future) and say {@code good} or {@code revoked}.
+ *
+ * <p>What is stapled is never the received bytes but {@link StapleEncoding}'s canonical DER: {@code
+ * tbsResponseData} exactly as signed (it must already be DER, and the signature is verified by the
+ * JDK's providers over exactly those bytes), the unsigned framing re-encoded in DER, and {@code
+ * certs} reduced to the delegated signer certificate that verified the signature (none when the
+ * issuer signed), parsed by the JDK's {@code CertificateFactory} as TLS clients will. The result
+ * must fit {@code maxStapleBytes}; clients abort handshakes whose messages are too large.
  *
  * <p>The same {@link #validate} call serves responses fresh from a responder and responses loaded
  * from disk after a restart: a stored response is never trusted more than a fetched one.
@@ -66,25 +79,48 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * provider is ever registered).
  */
 public final class ResponseValidator {
+  /**
+   * Default of {@code maxStapleBytes}: well under the 32 KiB handshake messages JDK clients take.
+   */
+  public static final int DEFAULT_MAX_STAPLE_BYTES = 16 * 1024;
+
   private static final String OCSP_SIGNING =
       "extendedKeyUsage id-kp-OCSPSigning (1.3.6.1.5.5.7.3.9)";
+  private static final String OCSP_SIGNING_OID = "1.3.6.1.5.5.7.3.9";
   private static final int PREVIEW_BYTES = 32;
 
+  /** Most certificates named by the responderID that are tried as the delegated signer. */
+  private static final int MAX_SIGNER_CANDIDATES = 4;
+
+  /** Most subjects of included certificates named in a rejection line. */
+  private static final int MAX_NAMED = 5;
+
   private final Duration maxClockSkew;
+  private final int maxStapleBytes;
   private final DigestCalculatorProvider digests;
   private final JcaContentVerifierProviderBuilder verifiers =
       new JcaContentVerifierProviderBuilder();
 
+  /** A validator with the default {@link #DEFAULT_MAX_STAPLE_BYTES}. */
+  public ResponseValidator(Duration maxClockSkew) {
+    this(maxClockSkew, DEFAULT_MAX_STAPLE_BYTES);
+  }
+
   /**
    * @param maxClockSkew how far in the future a response's {@code thisUpdate} may be (the
    *     responder's clock may run ahead of ours); zero or positive
+   * @param maxStapleBytes the largest re-encoded response that is stapled; positive
    */
-  public ResponseValidator(Duration maxClockSkew) {
+  public ResponseValidator(Duration maxClockSkew, int maxStapleBytes) {
     Objects.requireNonNull(maxClockSkew, "maxClockSkew");
     if (maxClockSkew.isNegative()) {
       throw new IllegalArgumentException("maxClockSkew must not be negative: " + maxClockSkew);
     }
+    if (maxStapleBytes <= 0) {
+      throw new IllegalArgumentException("maxStapleBytes must be positive: " + maxStapleBytes);
+    }
     this.maxClockSkew = maxClockSkew;
+    this.maxStapleBytes = maxStapleBytes;
     try {
       // Uses the JDK's own MessageDigest; StapleKeeper never registers a JCE provider.
       this.digests = new JcaDigestCalculatorProviderBuilder().build();
@@ -102,12 +138,13 @@ public final class ResponseValidator {
    * Validates {@code der} as the response for {@code id} issued by {@code issuer} at {@code now}.
    * Used both for responses fresh from the responder and for responses loaded from disk.
    *
-   * @param der the encoded OCSPResponse exactly as received or stored; copied, not retained
+   * @param der the encoded OCSPResponse exactly as received or stored (BER accepted outside {@code
+   *     tbsResponseData}); not retained
    * @param id the CertID the response must answer for
    * @param issuer the certificate that issued the certificate {@code id} names
    * @param now the current time (from the injectable clock)
-   * @return the validated response; its {@link ValidatedResponse#der()} is a private copy of {@code
-   *     der}
+   * @return the validated response; its {@link ValidatedResponse#der()} is StapleKeeper's canonical
+   *     DER re-encoding, at most {@code maxStapleBytes} long
    * @throws InvalidResponseException with a message fit for an operator's log line
    */
   public ValidatedResponse validate(byte[] der, CertId id, X509Certificate issuer, Instant now)
@@ -135,12 +172,31 @@ public final class ResponseValidator {
       throws InvalidResponseException {
     OCSPResp response = parse(der);
     checkResponseStatus(response);
-    BasicOCSPResp basic = basicResponse(response);
+    byte[] basicBytes = basicBytes(response);
+    BasicOCSPResponse asn1 = basicResponse(basicBytes);
+    byte[] tbs = StapleEncoding.signedTbs(basicBytes);
+    if (tbs.length > maxStapleBytes) {
+      throw tooBig("its tbsResponseData alone is " + tbs.length + " bytes");
+    }
+    BasicOCSPResp basic = new BasicOCSPResp(asn1);
     Issuer iss = Issuer.of(issuer, id, digests);
     SingleResp single = findSingle(basic, id, iss);
-    checkSignature(basic, iss, now);
+    Certificate signer = checkSignature(asn1, tbs, iss, now);
     checkCriticalExtensions(basic, single);
-    return timesAndStatus(der, id, basic, single, now);
+    byte[] staple = StapleEncoding.encode(asn1, tbs, signer);
+    if (staple.length > maxStapleBytes) {
+      throw tooBig("re-encoded with only the signer certificate it is " + staple.length + " bytes");
+    }
+    return timesAndStatus(staple, id, basic, single, now);
+  }
+
+  private InvalidResponseException tooBig(String what) {
+    return new InvalidResponseException(
+        "OCSP response too large to staple: "
+            + what
+            + ", over maxStapleBytes ("
+            + maxStapleBytes
+            + "); clients abort handshakes with oversized messages (the JDK at 32768 bytes)");
   }
 
   private static OCSPResp parse(byte[] der) throws InvalidResponseException {
@@ -218,7 +274,8 @@ public final class ResponseValidator {
     }
   }
 
-  private static BasicOCSPResp basicResponse(OCSPResp response) throws InvalidResponseException {
+  /** The encoded BasicOCSPResponse inside the responseBytes. */
+  private static byte[] basicBytes(OCSPResp response) throws InvalidResponseException {
     ResponseBytes bytes = response.toASN1Structure().getResponseBytes();
     if (bytes == null) {
       throw new InvalidResponseException(
@@ -234,10 +291,13 @@ public final class ResponseValidator {
               + OCSPObjectIdentifiers.id_pkix_ocsp_basic
               + ")");
     }
+    return bytes.getResponse().getOctets();
+  }
+
+  private static BasicOCSPResponse basicResponse(byte[] basicBytes)
+      throws InvalidResponseException {
     try {
-      return new BasicOCSPResp(
-          BasicOCSPResponse.getInstance(
-              ASN1Primitive.fromByteArray(bytes.getResponse().getOctets())));
+      return BasicOCSPResponse.getInstance(ASN1Primitive.fromByteArray(basicBytes));
     } catch (IOException | RuntimeException e) {
       throw new InvalidResponseException(
           "cannot decode the BasicOCSPResponse inside the OCSP response: " + describe(e), e);
@@ -250,9 +310,12 @@ public final class ResponseValidator {
     CertificateID wanted = id.toCertificateId();
     List<String> seen = new ArrayList<>();
     String sameSerialNote = "";
+    List<SingleResp> matches = new ArrayList<>(1);
     for (SingleResp single : singles) {
       CertificateID got = single.getCertID();
-      seen.add(got.getSerialNumber().toString(16));
+      if (seen.size() < MAX_NAMED) {
+        seen.add(got.getSerialNumber().toString(16));
+      }
       if (!got.getSerialNumber().equals(id.serial())) {
         continue;
       }
@@ -266,12 +329,30 @@ public final class ResponseValidator {
                 + got.getHashAlgOID();
       } else if (Arrays.equals(expected.getIssuerNameHash(), got.getIssuerNameHash())
           && Arrays.equals(expected.getIssuerKeyHash(), got.getIssuerKeyHash())) {
-        return single;
+        matches.add(single);
       } else {
         sameSerialNote =
             "; one entry has the serial but its issuer name/key hash is not that of "
                 + issuer.subject;
       }
+    }
+    if (matches.size() == 1) {
+      return matches.get(0);
+    }
+    if (matches.size() > 1) {
+      List<String> statuses = new ArrayList<>();
+      for (SingleResp m : matches) {
+        statuses.add(statusName(m.getCertStatus()));
+      }
+      throw new InvalidResponseException(
+          "OCSP response has "
+              + matches.size()
+              + " SingleResponses for serial "
+              + id.serial().toString(16)
+              + " (certStatus "
+              + String.join(", ", statuses)
+              + "); expected exactly one: clients may read any of them, so a duplicate or"
+              + " conflicting answer is never stapled");
     }
     throw new InvalidResponseException(
         "no response for serial "
@@ -280,15 +361,37 @@ public final class ResponseValidator {
             + issuer.subject
             + ") in the OCSP response; it answers for serial(s) "
             + seen
+            + (singles.length > seen.size()
+                ? " and " + (singles.length - seen.size()) + " more"
+                : "")
             + sameSerialNote);
   }
 
-  private void checkSignature(BasicOCSPResp basic, Issuer issuer, Instant now)
+  private static String statusName(CertificateStatus status) {
+    if (status == CertificateStatus.GOOD) {
+      return "good";
+    }
+    return status instanceof RevokedStatus ? "revoked" : "unknown";
+  }
+
+  /**
+   * Verifies the signature over exactly {@code tbs} and returns the delegated signer certificate
+   * that verified it, or null when the issuer signed.
+   */
+  private Certificate checkSignature(
+      BasicOCSPResponse basic, byte[] tbs, Issuer issuer, Instant now)
       throws InvalidResponseException {
-    ResponderID responder = basic.getResponderId().toASN1Primitive();
+    ResponderID responder = basic.getTbsResponseData().getResponderID();
+    AlgorithmIdentifier algorithm = basic.getSignatureAlgorithm();
+    byte[] signature;
+    try {
+      signature = basic.getSignature().getOctets();
+    } catch (RuntimeException e) {
+      throw new InvalidResponseException("the OCSP response signature is malformed: " + e, e);
+    }
     if (issuer.isNamedBy(responder)) {
-      if (signatureVerifies(basic, issuer.publicKey)) {
-        return;
+      if (verifies(tbs, algorithm, signature, issuer.publicKey)) {
+        return null;
       }
       throw new InvalidResponseException(
           "OCSP response signed by an unauthorized key: its responderID ("
@@ -297,44 +400,69 @@ public final class ResponseValidator {
               + issuer.subject
               + " but the signature does not verify with the issuer's public key");
     }
-    X509CertificateHolder[] included = basic.getCerts();
-    List<X509CertificateHolder> candidates = new ArrayList<>();
-    for (X509CertificateHolder cert : included) {
-      if (names(responder, cert)) {
-        candidates.add(cert);
+    ASN1Sequence certs = basic.getCerts();
+    int count = certs == null ? 0 : certs.size();
+    List<String> included = new ArrayList<>();
+    String problem = null;
+    X500Name rejectedSubject = null;
+    X500Name rejectedIssuer = null;
+    int tried = 0;
+    for (int i = 0; i < count && tried < MAX_SIGNER_CANDIDATES; i++) {
+      Certificate cert;
+      try {
+        cert = Certificate.getInstance(certs.getObjectAt(i));
+      } catch (RuntimeException e) {
+        included.add("unparseable entry " + i);
+        continue;
+      }
+      included.add(cert.getSubject().toString());
+      if (!names(responder, cert)) {
+        continue;
+      }
+      tried++;
+      X509Certificate parsed = null;
+      String why;
+      try {
+        parsed = jdkCertificate(cert);
+        why = delegationProblem(parsed, issuer, now);
+      } catch (CertificateException | IOException | RuntimeException e) {
+        why =
+            "the JDK's CertificateFactory cannot parse it (TLS clients would abort with"
+                + " bad_certificate_status_response): "
+                + describe(e);
+      }
+      if (why == null && !verifies(tbs, algorithm, signature, parsed.getPublicKey())) {
+        why = "the response signature does not verify with its public key";
+      }
+      if (why == null) {
+        try {
+          return Certificate.getInstance(parsed.getEncoded());
+        } catch (CertificateEncodingException e) {
+          why = "it cannot be encoded: " + describe(e);
+        }
+      }
+      if (problem == null) {
+        problem = why;
+        rejectedSubject = cert.getSubject();
+        rejectedIssuer = cert.getIssuer();
       }
     }
-    if (candidates.isEmpty()) {
+    if (problem == null) {
       throw new InvalidResponseException(
           "OCSP response signed by an unauthorized key (responderID "
               + describe(responder)
               + "): it is neither the issuer "
               + issuer.subject
               + " nor a responder certificate included in the response (included: "
-              + subjects(included)
+              + named(included, count)
               + "); expected the issuer or a certificate it issued with "
               + OCSP_SIGNING);
     }
-    String problem = null;
-    X509CertificateHolder rejected = null;
-    for (X509CertificateHolder candidate : candidates) {
-      String why = delegationProblem(candidate, issuer, now);
-      if (why == null && !signatureVerifies(basic, candidate)) {
-        why = "the response signature does not verify with its public key";
-      }
-      if (why == null) {
-        return;
-      }
-      if (problem == null) {
-        problem = why;
-        rejected = candidate;
-      }
-    }
     throw new InvalidResponseException(
         "OCSP response signed by an unauthorized cert (subject "
-            + rejected.getSubject()
+            + rejectedSubject
             + ", issuer "
-            + rejected.getIssuer()
+            + rejectedIssuer
             + "): "
             + problem
             + "; expected the issuer "
@@ -343,27 +471,38 @@ public final class ResponseValidator {
             + OCSP_SIGNING);
   }
 
+  /** The certificate as a TLS client's JDK parses it (extensions included), DER re-encoded. */
+  private static X509Certificate jdkCertificate(Certificate cert)
+      throws CertificateException, IOException {
+    byte[] encoded = cert.getEncoded(ASN1Encoding.DER);
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(encoded));
+  }
+
   /** Null when {@code cert} may sign OCSP responses for {@code issuer}'s certificates at now. */
-  private String delegationProblem(X509CertificateHolder cert, Issuer issuer, Instant now) {
-    if (!cert.getIssuer().equals(issuer.subject)) {
+  private static String delegationProblem(X509Certificate cert, Issuer issuer, Instant now)
+      throws CertificateException {
+    X500Name certIssuer = X500Name.getInstance(cert.getIssuerX500Principal().getEncoded());
+    if (!certIssuer.equals(issuer.subject)) {
       return "it was not issued by " + issuer.subject;
     }
     try {
-      if (!cert.isSignatureValid(verifiers.build(issuer.publicKey))) {
-        return "its certificate signature does not verify with the key of " + issuer.subject;
-      }
-    } catch (CertException | OperatorCreationException | RuntimeException e) {
-      return "its certificate signature cannot be checked with the key of "
+      cert.verify(issuer.publicKey);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return "its certificate signature does not verify with the key of "
           + issuer.subject
-          + ": "
-          + describe(e);
+          + " ("
+          + describe(e)
+          + ")";
     }
-    ExtendedKeyUsage eku = ExtendedKeyUsage.fromExtensions(cert.getExtensions());
-    if (eku == null || !eku.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning)) {
+    List<String> eku = cert.getExtendedKeyUsage();
+    if (eku == null || !eku.contains(OCSP_SIGNING_OID)) {
       return "it lacks " + OCSP_SIGNING;
     }
-    Date at = Date.from(now);
-    if (!cert.isValidOn(at)) {
+    try {
+      cert.checkValidity(Date.from(now));
+    } catch (CertificateExpiredException | CertificateNotYetValidException e) {
       return "it is not valid at "
           + now
           + " (notBefore "
@@ -375,24 +514,27 @@ public final class ResponseValidator {
     return null;
   }
 
-  private boolean signatureVerifies(BasicOCSPResp basic, PublicKey key) {
+  /** Verifies {@code signature} over exactly {@code tbs} with the JDK's providers. */
+  private boolean verifies(
+      byte[] tbs, AlgorithmIdentifier algorithm, byte[] signature, PublicKey key) {
     try {
-      return basic.isSignatureValid(verifiers.build(key));
-    } catch (OCSPException | OperatorCreationException | RuntimeException e) {
+      ContentVerifier verifier = verifiers.build(key).get(algorithm);
+      try (OutputStream out = verifier.getOutputStream()) {
+        out.write(tbs);
+      }
+      return verifier.verify(signature);
+    } catch (OperatorCreationException | IOException | RuntimeException e) {
       return false;
     }
   }
 
-  private boolean signatureVerifies(BasicOCSPResp basic, X509CertificateHolder cert) {
-    try {
-      ContentVerifierProvider provider = verifiers.build(cert);
-      return basic.isSignatureValid(provider);
-    } catch (OCSPException
-        | OperatorCreationException
-        | CertificateException
-        | RuntimeException e) {
-      return false;
+  private static String named(List<String> names, int count) {
+    if (names.isEmpty()) {
+      return "none";
     }
+    List<String> shown = names.subList(0, Math.min(names.size(), MAX_NAMED));
+    return String.join("; ", shown)
+        + (count > shown.size() ? " and " + (count - shown.size()) + " more" : "");
   }
 
   private static void checkCriticalExtensions(BasicOCSPResp basic, SingleResp single)
@@ -474,7 +616,7 @@ public final class ResponseValidator {
         "OCSP response has an unrecognised certStatus; expected good or revoked");
   }
 
-  private static boolean names(ResponderID responder, X509CertificateHolder cert) {
+  private static boolean names(ResponderID responder, Certificate cert) {
     X500Name name = responder.getName();
     if (name != null) {
       return name.equals(cert.getSubject());
@@ -499,17 +641,6 @@ public final class ResponseValidator {
     }
     byte[] keyHash = responder.getKeyHash();
     return "byKey " + (keyHash == null ? "?" : hex(keyHash));
-  }
-
-  private static String subjects(X509CertificateHolder[] certs) {
-    if (certs.length == 0) {
-      return "none";
-    }
-    List<String> names = new ArrayList<>();
-    for (X509CertificateHolder cert : certs) {
-      names.add(cert.getSubject().toString());
-    }
-    return String.join("; ", names);
   }
 
   private static String describe(Throwable e) {

@@ -13,8 +13,8 @@ import java.util.function.Function;
  * The two bounded maps behind the handshake path, both Caffeine:
  *
  * <ul>
- *   <li>certificate object (by identity, weakly held) to its {@link Key}, so a handshake for a
- *       certificate seen before does no hashing or parsing;
+ *   <li>certificate object (by identity, weakly held) to its {@link Resolution}, so a handshake for
+ *       a certificate seen before does no hashing or parsing;
  *   <li>{@link CertId} to its {@link StapleEntry}, so every copy of the same certificate shares one
  *       response, one refresh schedule and one fetch in flight.
  * </ul>
@@ -22,25 +22,25 @@ import java.util.function.Function;
  * An entry pushed out by the size bound is closed (its timer cancelled).
  */
 final class StapleCache {
-  /** What a certificate maps to: its CertId and responder, or {@link #NO_RESPONDER}. */
-  static final class Key {
+  /** What a certificate resolves to: its CertId and responder, or {@link #NO_RESPONDER}. */
+  static final class Resolution {
     final CertId id;
     final java.net.URI responder;
 
-    Key(CertId id, java.net.URI responder) {
+    Resolution(CertId id, java.net.URI responder) {
       this.id = id;
       this.responder = responder;
     }
   }
 
   /** A certificate StapleKeeper leaves alone: no OCSP URL and no configured responder. */
-  static final Key NO_RESPONDER = new Key(null, null);
+  static final Resolution NO_RESPONDER = new Resolution(null, null);
 
-  private final Cache<X509Certificate, Key> keys;
+  private final Cache<X509Certificate, Resolution> resolutions;
   private final Cache<CertId, StapleEntry> entries;
 
   StapleCache(int maximumSize) {
-    keys = Caffeine.newBuilder().weakKeys().maximumSize(4L * maximumSize).build();
+    resolutions = Caffeine.newBuilder().weakKeys().maximumSize(4L * maximumSize).build();
     entries =
         Caffeine.newBuilder()
             .maximumSize(maximumSize)
@@ -54,12 +54,12 @@ final class StapleCache {
             .build();
   }
 
-  Key key(X509Certificate cert) {
-    return keys.getIfPresent(cert);
+  Resolution resolution(X509Certificate cert) {
+    return resolutions.getIfPresent(cert);
   }
 
-  void putKey(X509Certificate cert, Key key) {
-    keys.put(cert, key);
+  void putResolution(X509Certificate cert, Resolution resolution) {
+    resolutions.put(cert, resolution);
   }
 
   StapleEntry entry(CertId id) {
@@ -79,6 +79,6 @@ final class StapleCache {
       e.close();
     }
     entries.invalidateAll();
-    keys.invalidateAll();
+    resolutions.invalidateAll();
   }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread safety: the handshake path reads only the volatile {@link #current}; everything else is
  * written by the one fetch in flight (guarded by {@link #fetching}) or under the entry's lock.
  */
-final class StapleEntry {
+public final class StapleEntry {
   final CertId id;
   final X509Certificate cert;
   final X509Certificate issuer;
@@ -28,6 +28,11 @@ final class StapleEntry {
   private final AtomicBoolean fetching = new AtomicBoolean();
   private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
   private volatile boolean coldWaitSpent;
+  // monitoring only
+  private volatile Instant trackedSince;
+  private volatile Instant lastSuccessAt;
+  private volatile long lastFetchMillis = -1;
+  private volatile long fetches;
 
   // guarded by this
   private int failures;
@@ -51,8 +56,52 @@ final class StapleEntry {
     return r != null && nowMillis < currentExpiresAtMillis ? r : null;
   }
 
-  ValidatedResponse current() {
+  /** The last good response held, possibly past its nextUpdate; null before the first. */
+  public ValidatedResponse current() {
     return current;
+  }
+
+  public CertId id() {
+    return id;
+  }
+
+  public X509Certificate cert() {
+    return cert;
+  }
+
+  public URI responder() {
+    return responder;
+  }
+
+  /** When StapleKeeper began tracking this certificate (its first handshake, prefetch or load). */
+  public Instant trackedSince() {
+    return trackedSince;
+  }
+
+  void trackedSince(Instant at) {
+    trackedSince = at;
+  }
+
+  /** When a fetch last brought a good response, or null. */
+  public Instant lastSuccessAt() {
+    return lastSuccessAt;
+  }
+
+  /** How long the last fetch (request and validation) took, or -1 before the first. */
+  public long lastFetchMillis() {
+    return lastFetchMillis;
+  }
+
+  /** Fetch attempts that have ended, successful or not. */
+  public long fetches() {
+    return fetches;
+  }
+
+  void fetched(long millis, Instant succeededAt) {
+    lastFetchMillis = millis;
+    if (succeededAt != null) {
+      lastSuccessAt = succeededAt;
+    }
   }
 
   /**
@@ -77,15 +126,18 @@ final class StapleEntry {
     return ++failures;
   }
 
-  synchronized String lastError() {
+  /** The error of the last failed fetch, null after a success. */
+  public synchronized String lastError() {
     return lastError;
   }
 
-  synchronized int failures() {
+  /** Failed fetches since the last good response. */
+  public synchronized int failures() {
     return failures;
   }
 
-  synchronized Instant nextAttemptAt() {
+  /** When the next fetch is due, or null. */
+  public synchronized Instant nextAttemptAt() {
     return nextAttemptAt;
   }
 
@@ -100,6 +152,7 @@ final class StapleEntry {
   }
 
   void endFetch() {
+    fetches++; // written only by the one fetch in flight
     fetching.set(false);
     firstAttempt.complete(null);
   }
@@ -113,7 +166,7 @@ final class StapleEntry {
   }
 
   /** A handshake waited the whole cold wait without a response: later ones do not wait. */
-  void coldWaitSpent() {
+  void markColdWaitSpent() {
     coldWaitSpent = true;
   }
 

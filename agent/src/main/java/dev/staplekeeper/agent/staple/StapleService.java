@@ -1,6 +1,5 @@
 package dev.staplekeeper.agent.staple;
 
-import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.InvalidResponseException;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
@@ -15,7 +14,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
@@ -23,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * StapleKeeper's stapling policy, in plain Java: what a handshake gets, and when each certificate's
- * response is fetched again.
+ * StapleKeeper's stapling policy, in plain Java: what a handshake gets, and which certificates are
+ * tracked. Each certificate's fetches, refreshes and retries run in the background in {@link
+ * FetchCycle}. Made only by {@link #builder}.
  *
  * <p>Contract:
  *
@@ -48,40 +51,112 @@ public final class StapleService {
     URI responderFor(X509Certificate cert);
   }
 
-  private final AgentConfig config;
+  private final StapleSettings settings;
   private final Clock clock;
-  private final Scheduler scheduler;
-  private final ResponseSource source;
   private final ResponseValidator validator;
   private final ResponderResolver resolver;
   private final ResponseStore store;
-  private final RefreshPolicy policy;
   private final StapleCache cache;
+  private final FetchCycle cycle;
+  private final StapleCounters counters = new StapleCounters();
 
-  public StapleService(
-      AgentConfig config,
-      Clock clock,
-      Scheduler scheduler,
-      ResponseSource source,
-      ResponseValidator validator,
-      ResponderResolver resolver,
-      ResponseStore store,
-      DoubleSupplier random) {
-    this.config = config;
-    this.clock = clock;
-    this.scheduler = scheduler;
-    this.source = source;
-    this.validator = validator;
-    this.resolver = resolver;
-    this.store = store;
-    this.policy =
+  /** Loaded and valid stored responses whose certificate the server has not presented yet. */
+  private final Map<CertId, StoredResponse> stored = new ConcurrentHashMap<>();
+
+  private StapleService(Builder b) {
+    this.settings = b.settings;
+    this.clock = b.clock;
+    this.validator = Objects.requireNonNull(b.validator, "validator");
+    this.resolver = Objects.requireNonNull(b.resolver, "resolver");
+    this.store = b.store;
+    this.cache = new StapleCache(settings.cacheSize());
+    RefreshPolicy policy =
         new RefreshPolicy(
-            config.refreshFraction(),
-            config.refreshJitter(),
-            config.retryInitialBackoff(),
-            config.retryMaxBackoff(),
-            random);
-    this.cache = new StapleCache(config.cacheSize());
+            settings.refreshFraction(),
+            settings.refreshJitter(),
+            settings.retryInitialBackoff(),
+            settings.retryMaxBackoff(),
+            b.random);
+    Scheduler scheduler =
+        b.scheduler != null ? b.scheduler : new ExecutorScheduler("staplekeeper-fetch", 2);
+    this.cycle =
+        new FetchCycle(
+            clock,
+            scheduler,
+            Objects.requireNonNull(b.source, "source"),
+            validator,
+            store,
+            policy,
+            settings.stapleRevoked(),
+            counters);
+  }
+
+  /**
+   * The one way to make a service: {@code settings} plus the parts it talks to. Source, validator
+   * and resolver are required; the clock defaults to UTC system time, the scheduler to two daemon
+   * threads {@code staplekeeper-fetch-N}, the store to memory only, randomness to {@link
+   * ThreadLocalRandom}.
+   */
+  public static Builder builder(StapleSettings settings) {
+    return new Builder(settings);
+  }
+
+  /** Collects a service's collaborators; see {@link StapleService#builder}. */
+  public static final class Builder {
+    private final StapleSettings settings;
+    private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
+    private ResponseSource source;
+    private ResponseValidator validator;
+    private ResponderResolver resolver;
+    private ResponseStore store = ResponseStore.NONE;
+    private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+
+    private Builder(StapleSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Runs fetches, refreshes and retries; {@link StapleService#close} shuts it down. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** Where response bytes come from (the HTTP fetcher, in production). */
+    public Builder source(ResponseSource source) {
+      this.source = source;
+      return this;
+    }
+
+    public Builder validator(ResponseValidator validator) {
+      this.validator = validator;
+      return this;
+    }
+
+    public Builder resolver(ResponderResolver resolver) {
+      this.resolver = resolver;
+      return this;
+    }
+
+    public Builder store(ResponseStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /** Uniform in [0, 1): the jitter of refreshes and retries. */
+    public Builder random(DoubleSupplier random) {
+      this.random = random;
+      return this;
+    }
+
+    public StapleService build() {
+      return new StapleService(this);
+    }
   }
 
   /**
@@ -91,9 +166,6 @@ public final class StapleService {
    * is nothing valid to staple, which makes the JDK send no staple.
    */
   public Map<X509Certificate, byte[]> responses(String type, X509Certificate[] chain) {
-    if (config.failLookupsForTesting()) {
-      throw new IllegalStateException("staplekeeper.failLookupsForTesting is set");
-    }
     if (chain == null || chain.length < 2) {
       return Collections.emptyMap();
     }
@@ -110,6 +182,7 @@ public final class StapleService {
       ValidatedResponse r = entry.stapleAt(now);
       if (r != null && stapleable(r)) {
         if (count == 1) {
+          counters.handshake(true);
           return Collections.singletonMap(chain[0], r.der());
         }
         if (out == null) {
@@ -128,6 +201,7 @@ public final class StapleService {
     if (cold != null) {
       out = awaitCold(cold, coldEntries, out);
     }
+    counters.handshake(out != null);
     return out == null ? Collections.emptyMap() : out;
   }
 
@@ -142,8 +216,13 @@ public final class StapleService {
   }
 
   /**
-   * Loads and re-validates the stored responses, exactly as fetched ones are; every one that passes
-   * is served at once and refreshed on its schedule (at once, if its refresh point has passed).
+   * Loads and re-validates the stored responses, exactly as fetched ones are. A stored response is
+   * used only for a certificate the server presents (the same certificate, byte for byte, as the
+   * one in the file): it is served from that certificate's first handshake or prefetch on and
+   * refreshed on its schedule from the live certificate's own responder, never from anything in the
+   * file.
+   *
+   * @return how many stored responses passed validation
    */
   public int loadStored() {
     int loaded = 0;
@@ -152,20 +231,15 @@ public final class StapleService {
       try {
         id = CertId.of(s.cert, s.issuer);
         ValidatedResponse r = validator.validate(s.der, id, s.issuer, clock.instant());
-        URI responder = resolver.responderFor(s.cert);
-        StapleEntry entry = cache.entry(id, k -> new StapleEntry(k, s.cert, s.issuer, responder));
-        if (entry.current() == null || r.thisUpdate().isAfter(entry.current().thisUpdate())) {
-          entry.accept(r);
-        }
-        entry.firstAttempt().complete(null);
-        if (entry.markStarted()) {
-          if (responder != null) {
-            schedule(entry, policy.refreshDelayAfterLoad(r, clock.instant()));
-          }
+        stored.put(id, new StoredResponse(s, r));
+        StapleEntry live = cache.entry(id);
+        if (live != null) {
+          useStored(live);
         }
         loaded++;
         log.info(
-            "StapleKeeper loaded stored OCSP response {} for {} ({}): {} left",
+            "StapleKeeper loaded stored OCSP response {} for {} ({}): {} left; stapled once the"
+                + " server presents this certificate",
             s.name,
             subject(s.cert),
             r,
@@ -181,6 +255,34 @@ public final class StapleService {
       }
     }
     return loaded;
+  }
+
+  /**
+   * Gives {@code entry} (a certificate the server presents) the stored response of the same
+   * certificate, if one was loaded and is newer than what it holds; null when none was used.
+   */
+  private ValidatedResponse useStored(StapleEntry entry) {
+    StoredResponse s = stored.remove(entry.id);
+    if (s == null) {
+      return null;
+    }
+    if (!StoredResponse.sameCertificate(s.stored.cert, entry.cert)) {
+      log.warn(
+          "StapleKeeper ignored stored OCSP response {}: the certificate in the file is not the"
+              + " one the server presents (same CertID {}, different certificate)",
+          s.stored.name,
+          entry.id);
+      return null;
+    }
+    ValidatedResponse r = s.response;
+    ValidatedResponse held = entry.current();
+    if (!r.isUsableAt(clock.instant())
+        || (held != null && !r.thisUpdate().isAfter(held.thisUpdate()))) {
+      return null;
+    }
+    entry.accept(r);
+    entry.firstAttempt().complete(null);
+    return r;
   }
 
   /** One line per tracked certificate: status, time left, next attempt, last error. */
@@ -211,14 +313,31 @@ public final class StapleService {
     return lines;
   }
 
+  /** Every tracked certificate, for monitoring. */
+  public List<StapleEntry> entries() {
+    return cache.all();
+  }
+
+  /** Totals since start, for monitoring. */
+  public StapleCounters counters() {
+    return counters;
+  }
+
+  /** Fetches for {@code entry} now, off the calling thread (an operator's refresh). */
+  public void refreshNow(StapleEntry entry) {
+    if (entry.responder != null && !entry.isClosed()) {
+      cycle.start(entry);
+    }
+  }
+
   /** Stops all background work. */
   public void close() {
     cache.clear();
-    scheduler.shutdown();
+    cycle.shutdown();
   }
 
   private boolean stapleable(ValidatedResponse r) {
-    return r.status() == ValidatedResponse.Status.GOOD || config.stapleRevoked();
+    return r.status() == ValidatedResponse.Status.GOOD || settings.stapleRevoked();
   }
 
   /**
@@ -227,7 +346,7 @@ public final class StapleService {
    */
   private Map<X509Certificate, byte[]> awaitCold(
       List<X509Certificate> cold, List<StapleEntry> entries, Map<X509Certificate, byte[]> out) {
-    long deadline = System.nanoTime() + config.coldWait().toNanos();
+    long deadline = System.nanoTime() + settings.coldWait().toNanos();
     for (StapleEntry e : entries) {
       long left = deadline - System.nanoTime();
       try {
@@ -236,7 +355,7 @@ public final class StapleService {
         }
         e.firstAttempt().get(left, TimeUnit.NANOSECONDS);
       } catch (TimeoutException timedOut) {
-        e.coldWaitSpent();
+        e.markColdWaitSpent();
       } catch (InterruptedException ie) {
         Thread.currentThread().interrupt();
         break;
@@ -258,28 +377,34 @@ public final class StapleService {
   }
 
   private StapleEntry entryFor(X509Certificate cert, X509Certificate issuer) {
-    StapleCache.Key key = cache.key(cert);
-    if (key == null) {
-      key = computeKey(cert, issuer);
-      cache.putKey(cert, key);
+    StapleCache.Resolution resolved = cache.resolution(cert);
+    if (resolved == null) {
+      resolved = resolve(cert, issuer);
+      cache.putResolution(cert, resolved);
     }
-    if (key == StapleCache.NO_RESPONDER) {
+    if (resolved == StapleCache.NO_RESPONDER) {
       return null;
     }
-    StapleCache.Key k = key;
-    StapleEntry entry = cache.entry(key.id);
+    URI responder = resolved.responder;
+    StapleEntry entry = cache.entry(resolved.id);
     if (entry == null) {
-      entry = cache.entry(key.id, id -> new StapleEntry(id, cert, issuer, k.responder));
+      entry = cache.entry(resolved.id, id -> new StapleEntry(id, cert, issuer, responder));
     }
     if (entry.markStarted()) {
+      entry.trackedSince(clock.instant());
       log.info(
-          "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, k.responder);
-      schedule(entry, Duration.ZERO);
+          "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
+      ValidatedResponse fromStore = stored.isEmpty() ? null : useStored(entry);
+      if (fromStore == null) {
+        cycle.start(entry);
+      } else {
+        cycle.startAfterLoad(entry, fromStore);
+      }
     }
     return entry;
   }
 
-  private StapleCache.Key computeKey(X509Certificate cert, X509Certificate issuer) {
+  private StapleCache.Resolution resolve(X509Certificate cert, X509Certificate issuer) {
     URI responder = resolver.responderFor(cert);
     if (responder == null) {
       log.debug("{} has no OCSP responder URL; left alone", subject(cert));
@@ -289,111 +414,7 @@ public final class StapleService {
       log.debug("{} is not followed by its issuer in the chain; left alone", subject(cert));
       return StapleCache.NO_RESPONDER;
     }
-    return new StapleCache.Key(CertId.of(cert, issuer), responder);
-  }
-
-  private void schedule(StapleEntry entry, Duration delay) {
-    Instant at = clock.instant().plus(delay);
-    Scheduler.Task task = scheduler.schedule(() -> attempt(entry), delay);
-    entry.setTimer(task, at);
-  }
-
-  /** One fetch: runs on the scheduler, never on a handshake thread. */
-  void attempt(StapleEntry entry) {
-    if (entry.isClosed() || !entry.tryBeginFetch()) {
-      return;
-    }
-    try {
-      byte[] der = source.fetch(entry.responder, entry.id);
-      ValidatedResponse r = validator.validate(der, entry.id, entry.issuer, clock.instant());
-      onResponse(entry, r);
-    } catch (InvalidResponseException e) {
-      onFailure(entry, "invalid response from " + entry.responder + ": " + e.getMessage());
-    } catch (Exception e) {
-      onFailure(entry, describe(e));
-    } catch (Throwable t) { // a bug must not end this certificate's schedule
-      onFailure(entry, "internal error: " + t);
-      if (t instanceof VirtualMachineError) {
-        throw (VirtualMachineError) t;
-      }
-    } finally {
-      entry.endFetch();
-    }
-  }
-
-  private void onResponse(StapleEntry entry, ValidatedResponse r) {
-    Instant now = clock.instant();
-    ValidatedResponse held = entry.current();
-    if (held != null && held.isUsableAt(now) && r.thisUpdate().isBefore(held.thisUpdate())) {
-      onFailure(
-          entry,
-          "responder sent a response older than the one held (thisUpdate "
-              + r.thisUpdate()
-              + " < "
-              + held.thisUpdate()
-              + "); keeping the newer one");
-      return;
-    }
-    int failuresBefore = entry.failures();
-    entry.accept(r);
-    Duration delay = policy.refreshDelay(r, now);
-    if (r.status() == ValidatedResponse.Status.REVOKED
-        && (held == null || held.status() != ValidatedResponse.Status.REVOKED)) {
-      log.error(
-          "StapleKeeper: certificate {} [{}] is REVOKED (revocation time {}) according to {}; {}",
-          subject(entry.cert),
-          entry.id,
-          r.revocationTime(),
-          entry.responder,
-          config.stapleRevoked()
-              ? "stapling the revoked response"
-              : "sending no staple (stapleRevoked=false)");
-    } else if (held == null || failuresBefore > 0) {
-      log.info(
-          "StapleKeeper got OCSP response for {} [{}]: {}{}; next refresh in {}",
-          subject(entry.cert),
-          entry.id,
-          r,
-          failuresBefore > 0 ? " after " + failuresBefore + " failed attempts" : "",
-          human(delay));
-    } else {
-      log.debug(
-          "StapleKeeper refreshed OCSP response for {}: {}; next refresh in {}",
-          entry.id,
-          r,
-          human(delay));
-    }
-    store.save(entry.cert, entry.issuer, r);
-    schedule(entry, delay);
-  }
-
-  private void onFailure(StapleEntry entry, String error) {
-    Instant now = clock.instant();
-    String previous = entry.lastError();
-    int failures = entry.recordFailure(error);
-    Duration delay = policy.retryDelay(failures);
-    ValidatedResponse held = entry.current();
-    String keeping =
-        held != null && held.isUsableAt(now)
-            ? "keeping the last good response, valid for "
-                + human(Duration.between(now, held.nextUpdate()))
-                + " more (until "
-                + held.nextUpdate()
-                + ")"
-            : "no valid response to staple";
-    boolean loud = Integer.bitCount(failures) == 1 || !error.equals(previous);
-    String line = "StapleKeeper OCSP fetch for {} [{}] failed (attempt {}): {}; {}; retry in {}";
-    if (loud) {
-      log.warn(line, subject(entry.cert), entry.id, failures, error, keeping, human(delay));
-    } else {
-      log.debug(line, subject(entry.cert), entry.id, failures, error, keeping, human(delay));
-    }
-    schedule(entry, delay);
-  }
-
-  private static String describe(Exception e) {
-    String msg = e.getMessage();
-    return msg == null ? e.getClass().getSimpleName() : msg;
+    return new StapleCache.Resolution(CertId.of(cert, issuer), responder);
   }
 
   static String subject(X509Certificate cert) {

@@ -10,19 +10,21 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -32,7 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,37 +44,75 @@ import org.slf4j.LoggerFactory;
  * stapling.
  *
  * <p>Each file holds the certificate, its issuer and the DER response (what re-validation needs),
- * followed by a SHA-256 of everything before it. Writes go to a private temporary file that is
- * fsynced and then atomically renamed over the old one: a reader, a crash or a second server
- * sharing the directory never sees a torn file. Files are owner-only (0600, directory 0700 when
- * created here). Nothing here is trusted: {@code StapleService.loadStored} re-validates every
- * loaded response like a fetched one.
+ * followed by a SHA-256 of everything before it; no responder URL, nothing that steers a fetch.
+ * Writes go to a temporary file named {@code .staplekeeper-<32 random hex>.tmp} that is fsynced and
+ * then atomically renamed over the old one: a reader, a crash or a second server sharing the
+ * directory never sees a torn file. Files are owner-only (0600, directory 0700 when created here).
  *
- * <p>Never throws: a directory that cannot be created, read or written is logged once, clearly, and
- * StapleKeeper goes on in memory.
+ * <p>The directory cannot be turned against the server:
+ *
+ * <ul>
+ *   <li>It is resolved and opened once; where the platform offers a {@link SecureDirectoryStream}
+ *       (Linux, macOS) every later read, write, rename and delete goes through that open directory,
+ *       so a directory swapped for a symbolic link at run time is never written through. Elsewhere
+ *       the directory's file key is checked before each operation.
+ *   <li>A directory writable by group or others, or owned by another user, is reported with a
+ *       WARNING, or refused ({@code requirePrivate}: memory only).
+ *   <li>Only regular files are read, never symbolic links, FIFOs or devices (type checked without
+ *       following links before opening, and opened with {@code NOFOLLOW_LINKS}); each file is read
+ *       through a bound of {@value #MAX_FILE_BYTES} bytes and one load reads at most {@value
+ *       #MAX_TOTAL_BYTES} bytes in all.
+ *   <li>Only temporary files whose name has StapleKeeper's pattern, owned by this user and older
+ *       than an hour (a writer still busy is never disturbed), are deleted; others are left alone.
+ * </ul>
+ *
+ * <p>Nothing loaded is trusted: {@code StapleService.loadStored} re-validates every response like a
+ * fetched one and uses it only for a certificate the server presents. Never throws: a directory
+ * that cannot be created, read or written is logged once, clearly, and StapleKeeper goes on in
+ * memory.
  */
 public final class FileResponseStore implements ResponseStore {
   private static final Logger log = LoggerFactory.getLogger(FileResponseStore.class);
   static final String SUFFIX = ".ocsp";
+  static final String TEMP_PREFIX = ".staplekeeper-";
+  static final String TEMP_SUFFIX = ".tmp";
+  private static final Pattern OWN_TEMP = Pattern.compile("\\.staplekeeper-[0-9a-f]{32}\\.tmp");
   private static final byte[] MAGIC = {'S', 'K', 'O', 'R'};
   private static final int VERSION = 1;
-  private static final int MAX_FILE_BYTES = 1 << 20;
+
+  /** Two certificates and a response capped at 32 KiB fit many times over. */
+  static final int MAX_FILE_BYTES = 256 * 1024;
+
+  /** Bound of one load: 64 files of the largest size. */
+  static final long MAX_TOTAL_BYTES = 16L * 1024 * 1024;
+
   private static final Duration STALE_TEMP = Duration.ofHours(1);
   private static final boolean POSIX =
       FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path dir;
+  private final StoreDirectory files;
   private volatile boolean writeWarned;
+  private volatile long lastLoadBytes;
 
-  private FileResponseStore(Path dir) {
+  private FileResponseStore(Path dir, StoreDirectory files) {
     this.dir = dir;
+    this.files = files;
+  }
+
+  /** {@link #open(Path, boolean)} that warns about, but uses, a shared directory. */
+  public static ResponseStore open(Path dir) {
+    return open(dir, false);
   }
 
   /**
    * Opens (creating it if missing) the directory {@code dir}. Returns {@link ResponseStore#NONE}
-   * with an ERROR line when it cannot be used at all.
+   * with an ERROR line when it cannot be used at all, or when {@code requirePrivate} and it is
+   * writable by group or others or owned by another user.
    */
-  public static ResponseStore open(Path dir) {
+  public static ResponseStore open(Path dir, boolean requirePrivate) {
     try {
       if (!Files.isDirectory(dir)) {
         if (POSIX) {
@@ -82,21 +122,40 @@ public final class FileResponseStore implements ResponseStore {
         }
         log.info("StapleKeeper created response store directory {}", dir);
       }
-      if (!Files.isReadable(dir)) {
+      Path real = dir.toRealPath();
+      if (!Files.isReadable(real)) {
         log.error(
             "StapleKeeper cannot read the response store directory {} (cacheDir); responses are"
                 + " kept in memory only. Fix its permissions for the server's user.",
             dir);
         return NONE;
       }
-      if (!Files.isWritable(dir)) {
+      String unsafe = unsafeBecause(real);
+      if (unsafe != null) {
+        if (requirePrivate) {
+          log.error(
+              "StapleKeeper refuses the response store directory {} (cacheDir): {}; responses are"
+                  + " kept in memory only (cacheDirRequirePrivate=true). Use a directory only the"
+                  + " server's user can write (chmod 700).",
+              real,
+              unsafe);
+          return NONE;
+        }
+        log.warn(
+            "StapleKeeper response store directory {} (cacheDir) is not private: {}; anyone who can"
+                + " write there can plant or remove files. Use a directory only the server's user"
+                + " can write (chmod 700), or set cacheDirRequirePrivate=true to refuse it.",
+            real,
+            unsafe);
+      }
+      if (!Files.isWritable(real)) {
         log.error(
             "StapleKeeper cannot write to the response store directory {} (cacheDir is read-only"
                 + " for this user); stored responses are loaded but new ones are kept in memory"
                 + " only.",
             dir);
       }
-      return new FileResponseStore(dir);
+      return new FileResponseStore(real, StoreDirectory.open(real));
     } catch (IOException | RuntimeException e) {
       log.error(
           "StapleKeeper cannot use the response store directory {} (cacheDir): {}; responses are"
@@ -107,50 +166,56 @@ public final class FileResponseStore implements ResponseStore {
     }
   }
 
+  /** Why {@code dir} is not private to this user, or null when it is (or cannot be told). */
+  static String unsafeBecause(Path dir) throws IOException {
+    if (!POSIX) {
+      return null;
+    }
+    PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class, NOFOLLOW);
+    List<String> problems = new ArrayList<>();
+    Set<PosixFilePermission> perms = attrs.permissions();
+    if (perms.contains(PosixFilePermission.GROUP_WRITE)) {
+      problems.add("writable by its group " + attrs.group().getName());
+    }
+    if (perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+      problems.add("writable by others");
+    }
+    UserPrincipal me = StoreDirectory.me(dir);
+    if (!attrs.owner().equals(me)) {
+      problems.add("owned by " + attrs.owner().getName() + ", not by " + me.getName());
+    }
+    return problems.isEmpty()
+        ? null
+        : String.join(", ", problems) + " (" + PosixFilePermissions.toString(perms) + ")";
+  }
+
   public Path directory() {
     return dir;
   }
 
   @Override
   public void save(X509Certificate cert, X509Certificate issuer, ValidatedResponse response) {
-    Path target = dir.resolve(response.certId().fileStem() + SUFFIX);
-    Path tmp =
-        dir.resolve(
-            "."
-                + response.certId().fileStem()
-                + "."
-                + ProcessHandle.current().pid()
-                + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".tmp");
+    String target = response.certId().fileStem() + SUFFIX;
+    String tmp = TEMP_PREFIX + randomHex() + TEMP_SUFFIX;
     try {
       byte[] content = encode(cert, issuer, response.der());
-      try (FileChannel ch =
-          POSIX
-              ? FileChannel.open(
-                  tmp,
-                  Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                  ownerOnly(false))
-              : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (SeekableByteChannel ch = files.createNew(tmp)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
-        ch.force(true);
+        if (ch instanceof FileChannel) {
+          ((FileChannel) ch).force(true);
+        }
       }
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      syncDirectory();
+      files.rename(tmp, target);
+      files.sync();
       writeWarned = false;
-      log.debug("stored OCSP response for {} in {}", response.certId(), target);
+      log.debug("stored OCSP response for {} in {}", response.certId(), dir.resolve(target));
     } catch (IOException | RuntimeException e) {
       try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
+        files.delete(tmp);
+      } catch (IOException | RuntimeException ignored) {
         // best effort
       }
       if (!writeWarned) {
@@ -168,18 +233,44 @@ public final class FileResponseStore implements ResponseStore {
   @Override
   public List<Stored> loadAll() {
     List<Stored> out = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(".tmp")) {
-          removeStaleTemp(file);
+    long total = 0;
+    try {
+      for (String name : files.list()) {
+        if (name.endsWith(TEMP_SUFFIX)) {
+          removeStaleTemp(name);
           continue;
         }
         if (!name.endsWith(SUFFIX)) {
           continue;
         }
         try {
-          Stored s = decode(file);
+          BasicFileAttributes attrs = files.attributes(name);
+          if (!attrs.isRegularFile()) {
+            throw new IOException(
+                (attrs.isSymbolicLink()
+                        ? "it is a symbolic link"
+                        : attrs.isDirectory()
+                            ? "it is a directory"
+                            : "it is a FIFO, socket or device")
+                    + ", not a regular file; only regular files are read");
+          }
+          if (attrs.size() > MAX_FILE_BYTES) {
+            throw new IOException(
+                "it is " + attrs.size() + " bytes, larger than any stored response can be");
+          }
+          if (total + attrs.size() > MAX_TOTAL_BYTES) {
+            log.warn(
+                "StapleKeeper stopped loading stored responses from {} after {} bytes in {} files"
+                    + " (at most {} bytes are read at start); the rest are fetched as needed",
+                dir,
+                total,
+                out.size(),
+                MAX_TOTAL_BYTES);
+            break;
+          }
+          byte[] bytes = files.read(name, MAX_FILE_BYTES);
+          total += bytes.length;
+          Stored s = decode(name, bytes);
           String expected = CertId.of(s.cert, s.issuer).fileStem() + SUFFIX;
           if (!expected.equals(name)) {
             throw new IOException(
@@ -189,7 +280,7 @@ public final class FileResponseStore implements ResponseStore {
         } catch (IOException | CertificateException | RuntimeException e) {
           log.warn(
               "StapleKeeper skipped stored response file {}: {}; it will not be stapled",
-              file,
+              dir.resolve(name),
               e.getMessage());
         }
       }
@@ -200,18 +291,25 @@ public final class FileResponseStore implements ResponseStore {
           dir,
           e.toString());
     }
+    lastLoadBytes = total;
     return out;
+  }
+
+  /** Bytes read from files by the last {@link #loadAll}: never over {@value #MAX_TOTAL_BYTES}. */
+  long bytesReadByLastLoad() {
+    return lastLoadBytes;
   }
 
   @Override
   public void delete(CertId id, String why) {
-    Path file = dir.resolve(id.fileStem() + SUFFIX);
+    String name = id.fileStem() + SUFFIX;
     try {
-      if (Files.deleteIfExists(file)) {
-        log.info("StapleKeeper removed stored response {}: {}", file, why);
+      if (files.delete(name)) {
+        log.info("StapleKeeper removed stored response {}: {}", dir.resolve(name), why);
       }
-    } catch (IOException e) {
-      log.warn("StapleKeeper could not remove stored response {}: {}", file, e.toString());
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "StapleKeeper could not remove stored response {}: {}", dir.resolve(name), e.toString());
     }
   }
 
@@ -233,12 +331,7 @@ public final class FileResponseStore implements ResponseStore {
     }
   }
 
-  static Stored decode(Path file) throws IOException, CertificateException {
-    long size = Files.size(file);
-    if (size > MAX_FILE_BYTES) {
-      throw new IOException("file is " + size + " bytes, larger than any stored response can be");
-    }
-    byte[] all = Files.readAllBytes(file);
+  static Stored decode(String name, byte[] all) throws IOException, CertificateException {
     if (all.length < MAGIC.length + 4 + 32) {
       throw new IOException("file is truncated (" + all.length + " bytes)");
     }
@@ -262,7 +355,7 @@ public final class FileResponseStore implements ResponseStore {
     X509Certificate issuer =
         (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(readBlock(in)));
     byte[] der = readBlock(in);
-    return new Stored(file.getFileName().toString(), cert, issuer, der);
+    return new Stored(name, cert, issuer, der);
   }
 
   private static void writeBlock(DataOutputStream out, byte[] b) throws IOException {
@@ -288,29 +381,37 @@ public final class FileResponseStore implements ResponseStore {
     }
   }
 
-  private void removeStaleTemp(Path file) {
+  /**
+   * Deletes {@code name} only if StapleKeeper made it: its pattern, this user's, over an hour old.
+   */
+  private void removeStaleTemp(String name) {
+    if (!OWN_TEMP.matcher(name).matches()) {
+      log.debug("left {} alone: not a temporary file of StapleKeeper", dir.resolve(name));
+      return;
+    }
     try {
-      FileTime modified = Files.getLastModifiedTime(file);
-      if (modified.toInstant().isBefore(Instant.now().minus(STALE_TEMP))) {
-        Files.deleteIfExists(file);
+      BasicFileAttributes attrs = files.attributes(name);
+      if (attrs.isRegularFile()
+          && files.ownedByMe(name)
+          && attrs.lastModifiedTime().toInstant().isBefore(Instant.now().minus(STALE_TEMP))) {
+        files.delete(name);
       }
-    } catch (IOException ignored) {
+    } catch (IOException | RuntimeException ignored) {
       // another process may have renamed or removed it
     }
   }
 
-  private void syncDirectory() {
-    if (!POSIX) {
-      return;
+  private static String randomHex() {
+    byte[] b = new byte[16];
+    RANDOM.nextBytes(b);
+    StringBuilder sb = new StringBuilder(32);
+    for (byte x : b) {
+      sb.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
     }
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException ignored) {
-      // not every file system lets a directory be fsynced; the rename is still atomic
-    }
+    return sb.toString();
   }
 
-  private static FileAttribute<Set<PosixFilePermission>> ownerOnly(boolean directory) {
+  static FileAttribute<Set<PosixFilePermission>> ownerOnly(boolean directory) {
     return PosixFilePermissions.asFileAttribute(
         PosixFilePermissions.fromString(directory ? "rwx------" : "rw-------"));
   }

@@ -3,12 +3,15 @@ package dev.staplekeeper.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class AgentConfigTest {
 
@@ -32,6 +35,146 @@ class AgentConfigTest {
     assertThat(c.cacheDir()).isNull();
     assertThat(c.stapleRevoked()).isTrue();
     assertThat(c.describeNonDefaults()).isEqualTo("defaults");
+  }
+
+  /** Hand-written: what the docs promise, so that a changed spec default fails here first. */
+  @Test
+  void everyDefaultIsTheDocumentedOne() {
+    AgentConfig c = AgentConfig.defaults();
+    assertThat(c.enableStatusRequestExtension()).isTrue();
+    assertThat(c.refreshJitter()).isEqualTo(0.05);
+    assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.fetchTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.clockSkew()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.cacheSize()).isEqualTo(1000);
+    assertThat(c.prefetch()).isTrue();
+    assertThat(c.responderUri()).isNull();
+    assertThat(c.responderOverride()).isFalse();
+    assertThat(c.httpGet()).isFalse();
+    assertThat(c.jmx()).isTrue();
+    assertThat(c.logLevel()).isEqualTo("INFO");
+    assertThat(c.failLookupsForTesting()).isFalse();
+    for (ConfigKey<?> k : ConfigKey.values()) {
+      Object expected = k.defaultValue(new Properties());
+      assertThat((Object) c.get(k)).as("default of %s", k).isEqualTo(expected);
+      if (expected != null && k.type() != ConfigKey.ValueType.DURATION) {
+        assertThat(k.defaultText()).as("documented default of %s", k).contains(text(expected));
+      }
+      if (expected instanceof Duration) {
+        assertThat(k.defaultText()).contains(AgentConfig.format((Duration) expected));
+      }
+    }
+  }
+
+  /** Every key with a range: both bounds accepted, one step beyond each rejected, naming it. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rangedKeys")
+  void everyRangedKeyAcceptsItsBoundsAndRejectsOneStepBeyond(ConfigKey<?> k) throws Exception {
+    for (Object bound : new Object[] {k.min(), k.max()}) {
+      AgentConfig c = AgentConfig.from(k.key() + "=" + text(bound), relaxed(), Map.of());
+      assertThat((Object) c.get(k)).as("%s=%s", k, text(bound)).isEqualTo(bound);
+      assertThat(k.range()).startsWith(text(k.min()) + " to " + text(k.max()));
+    }
+    for (String beyond : new String[] {step(k.min(), -1), step(k.max(), +1)}) {
+      if (beyond == null) {
+        continue;
+      }
+      assertThatThrownBy(() -> AgentConfig.from(k.key() + "=" + beyond, relaxed(), Map.of()))
+          .as("%s=%s", k, beyond)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("agent argument " + k.key() + "='" + beyond + "'")
+          .hasMessageContaining("out of range")
+          .hasMessageContaining(k.range());
+    }
+  }
+
+  /**
+   * Every key of a standard kind rejects a value of the wrong kind, naming the property and its
+   * range. ({@link ConfigKey#custom} keys bring their own rejected examples in tests of their own.)
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("standardKeys")
+  void everyKeyRejectsAValueOfTheWrongKind(ConfigKey<?> k) {
+    String bad = wrongKind(k.type());
+    assertThatThrownBy(() -> AgentConfig.from(null, props(k.propertyName(), bad), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("system property " + k.propertyName() + "='" + bad + "'")
+        .hasMessageContaining(k.range());
+  }
+
+  static Stream<ConfigKey<?>> allKeys() {
+    return ConfigKey.values().stream();
+  }
+
+  static Stream<ConfigKey<?>> standardKeys() {
+    return allKeys().filter(k -> k.type() != ConfigKey.ValueType.OTHER);
+  }
+
+  static Stream<ConfigKey<?>> rangedKeys() {
+    return allKeys().filter(k -> k.min() != null);
+  }
+
+  @Test
+  void theTableCoversTheKindsOfKeys() {
+    assertThat(rangedKeys().map(ConfigKey::type))
+        .contains(
+            ConfigKey.ValueType.FRACTION, ConfigKey.ValueType.INT, ConfigKey.ValueType.DURATION);
+    assertThat(rangedKeys()).hasSizeGreaterThanOrEqualTo(10);
+  }
+
+  /**
+   * Settings that keep the cross-key rules (jitter below fraction, max backoff at least initial)
+   * out of the way of a single key's bounds; agent arguments override them.
+   */
+  private static Properties relaxed() {
+    return props(
+        "staplekeeper.refreshFraction", "0.95",
+        "staplekeeper.refreshJitter", "0",
+        "staplekeeper.retryInitialBackoff", "100ms",
+        "staplekeeper.retryMaxBackoff", "1d");
+  }
+
+  private static String text(Object value) {
+    if (value instanceof Duration) {
+      return AgentConfig.format((Duration) value);
+    }
+    if (value instanceof Double) {
+      return new java.math.BigDecimal(value.toString()).stripTrailingZeros().toPlainString();
+    }
+    return String.valueOf(value);
+  }
+
+  /** The value one step beyond {@code bound}, or null when there is none (a zero duration). */
+  private static String step(Object bound, int direction) {
+    if (bound instanceof Duration) {
+      Duration d = ((Duration) bound).plusMillis(direction);
+      return d.isNegative() ? null : d.toMillis() + "ms";
+    }
+    if (bound instanceof Integer) {
+      return String.valueOf((Integer) bound + direction);
+    }
+    return text((Double) bound + direction * 0.001);
+  }
+
+  private static String wrongKind(ConfigKey.ValueType type) {
+    switch (type) {
+      case BOOLEAN:
+        return "yes";
+      case FRACTION:
+        return "half";
+      case INT:
+        return "1.5";
+      case DURATION:
+        return "5";
+      case PATH:
+        return "a\0b";
+      case URI:
+        return "ldap://x";
+      case CHOICE:
+        return "LOUD";
+      default:
+        throw new IllegalArgumentException("no wrong-kind example for " + type);
+    }
   }
 
   @Test
@@ -141,6 +284,24 @@ class AgentConfigTest {
         .hasMessageContaining("refreshJitter");
     assertThatThrownBy(() -> AgentConfig.from("responderOverride=true", new Properties(), Map.of()))
         .hasMessageContaining("needs responderUri");
+  }
+
+  @Test
+  void aMisspelledEnvironmentVariableIsNamedLikeAMisspelledProperty() {
+    assertThatThrownBy(
+            () ->
+                AgentConfig.from(
+                    null,
+                    new Properties(),
+                    Map.of(
+                        "STAPLEKEEPER_CACHEDIR", "/x", // CACHE_DIR misspelled
+                        "STAPLEKEEPER_CACHE_SIZE", "5",
+                        "JAVA_HOME", "/usr/lib/jvm/x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown environment variable STAPLEKEEPER_CACHEDIR")
+        .hasMessageContaining("STAPLEKEEPER_CACHE_DIR")
+        .hasMessageNotContaining("STAPLEKEEPER_CACHE_SIZE=")
+        .hasMessageNotContaining("JAVA_HOME");
   }
 
   @Test

@@ -22,7 +22,7 @@ class ConfigurationDocTest {
     sb.append(
         "| Key (agent argument) | System property / environment variable | Default | Range | Meaning |\n");
     sb.append("|---|---|---|---|---|\n");
-    for (ConfigKey k : ConfigKey.values()) {
+    for (ConfigKey<?> k : ConfigKey.values()) {
       sb.append("| `")
           .append(k.key())
           .append("` | `")

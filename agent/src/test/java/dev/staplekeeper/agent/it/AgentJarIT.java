@@ -3,8 +3,8 @@ package dev.staplekeeper.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.tools.attach.VirtualMachine;
-import dev.staplekeeper.testapps.checker.StapleCheck;
 import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
@@ -107,11 +107,11 @@ class AgentJarIT {
           vm.detach();
         }
         assertThat(server.awaitOutput("active on Java", Duration.ofSeconds(20))).isTrue();
-        StapleCheck first = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
+        StapleVerdict first = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(first.validStaple()).as("%s", first).isTrue();
         responder.mode(FaultMode.UNAUTHORIZED);
         Thread.sleep(1500); // past the JDK's own 1 s cache lifetime
-        StapleCheck during = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.2", pki);
+        StapleVerdict during = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.2", pki);
         assertThat(during.validStaple()).as("after attach, during a fault: %s", during).isTrue();
       }
     }

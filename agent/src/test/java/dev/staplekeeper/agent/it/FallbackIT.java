@@ -2,15 +2,17 @@ package dev.staplekeeper.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.staplekeeper.testapps.checker.StapleCheck;
 import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +61,7 @@ class FallbackIT {
                 "-Dstaplekeeper.failLookupsForTesting=true"))) {
       assertThat(server.output()).contains("active on Java");
       for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
-        StapleCheck r = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
+        StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
         // stapled by the JDK's own StatusResponseManager, reached because the advice fell through
         assertThat(r.validStaple()).as("%s", r).isTrue();
       }
@@ -83,11 +85,30 @@ class FallbackIT {
           .contains("refreshFraction='2'")
           .contains("0.05 to 0.95")
           .contains("staplekeeper.coldWait='forever'");
-      StapleCheck r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
+      StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
       // without the agent nothing turned server stapling on: a plain, working handshake
       assertThat(r.stapled()).isFalse();
       assertThat(server.isAlive()).isTrue();
     }
+  }
+
+  @Test
+  void aMisspelledEnvironmentVariableStopsTheAgentLikeAMisspelledProperty() throws Exception {
+    Path java = ForkedServer.jdks().get(0).resolve("bin/java");
+    ProcessBuilder pb =
+        new ProcessBuilder(java.toString(), "-javaagent:" + ForkedServer.agentJar(), "-version")
+            .redirectErrorStream(true);
+    pb.environment().put("STAPLEKEEPER_CACHEDIR", "/var/lib/staplekeeper");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(out)
+        .contains("SEVERE: StapleKeeper")
+        .contains("is NOT active, nothing was patched")
+        .contains("unknown environment variable STAPLEKEEPER_CACHEDIR")
+        .contains("STAPLEKEEPER_CACHE_DIR")
+        .doesNotContain("active on Java");
+    assertThat(p.exitValue()).as("the JVM itself runs on: %s", out).isZero();
   }
 
   @Test
@@ -122,7 +143,7 @@ class FallbackIT {
           .isTrue();
       responder.mode(FaultMode.UNAUTHORIZED);
       Thread.sleep(1500);
-      StapleCheck r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
+      StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
       assertThat(r.stapled())
           .as("stock JDK after its cache lifetime, responder unauthorized")
           .isFalse();

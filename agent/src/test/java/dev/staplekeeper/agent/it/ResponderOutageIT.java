@@ -2,8 +2,8 @@ package dev.staplekeeper.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.staplekeeper.testapps.checker.StapleCheck;
 import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
@@ -77,7 +77,7 @@ class ResponderOutageIT {
           ForkedServer.start("outage-" + ForkedServer.jdkName(jdk), jdk, dir, agentArgs())) {
         assertThat(server.output()).contains("StapleKeeper").contains("active on Java");
 
-        StapleCheck first = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
+        StapleVerdict first = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(first.validStaple()).as("first handshake: %s", first).isTrue();
 
         List<String> timeline = new ArrayList<>();
@@ -90,7 +90,7 @@ class ResponderOutageIT {
           long slowest = 0;
           while (Instant.now().isBefore(end)) {
             String protocol = handshakes % 2 == 0 ? "TLSv1.2" : "TLSv1.3";
-            StapleCheck r = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
+            StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
             assertThat(r.validStaple() && "good".equals(r.certStatus()))
                 .as("%s during %s, handshake %d: %s", jdk.getFileName(), fault, handshakes, r)
                 .isTrue();
@@ -140,7 +140,7 @@ class ResponderOutageIT {
     Instant healthySince = Instant.now().minusSeconds(1);
     Instant deadline = Instant.now().plusSeconds(10);
     while (Instant.now().isBefore(deadline)) {
-      StapleCheck r = StapleChecker.check("127.0.0.1", port, "TLSv1.3", pki);
+      StapleVerdict r = StapleChecker.check("127.0.0.1", port, "TLSv1.3", pki);
       if (r.stapled()
           && !r.thisUpdate()
               .isBefore(healthySince.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
@@ -166,12 +166,12 @@ class ResponderOutageIT {
         assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).stapled())
             .isTrue();
         responder.mode(FaultMode.UNAUTHORIZED);
-        StapleCheck held = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
+        StapleVerdict held = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(held.validStaple()).as("%s", held).isTrue();
         Instant end = held.nextUpdate().plusSeconds(2);
         boolean sawNone = false;
         while (Instant.now().isBefore(end)) {
-          StapleCheck r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.2", pki);
+          StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.2", pki);
           Instant now = Instant.now();
           if (r.stapled()) {
             assertThat(r.validStaple() && "good".equals(r.certStatus()))

@@ -2,19 +2,16 @@ package dev.staplekeeper.agent.staple;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
 import dev.staplekeeper.testapps.pki.TestPki;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,19 +47,15 @@ class ColdMissTest {
     }
   }
 
-  StapleService service(String coldWait, ResponseSource source) throws Exception {
-    Properties p = new Properties();
-    p.setProperty("staplekeeper.coldWait", coldWait);
+  StapleService service(Duration coldWait, ResponseSource source) {
+    StapleSettings settings =
+        StapleServiceTest.SETTINGS.toBuilder().refreshJitter(0.05).coldWait(coldWait).build();
     service =
-        new StapleService(
-            AgentConfig.from(null, p, Map.of()),
-            Clock.systemUTC(),
-            new ExecutorScheduler(2),
-            source,
-            new ResponseValidator(Duration.ofMinutes(5)),
-            cert -> pki.ocspUrl(),
-            ResponseStore.NONE,
-            Math::random);
+        StapleService.builder(settings)
+            .source(source)
+            .validator(new ResponseValidator(Duration.ofMinutes(5)))
+            .resolver(cert -> pki.ocspUrl())
+            .build();
     return service;
   }
 
@@ -76,7 +69,7 @@ class ColdMissTest {
   void aFastResponderStaplesTheVeryFirstHandshake() throws Exception {
     StapleService s =
         service(
-            "2s",
+            Duration.ofSeconds(2),
             (uri, id) -> {
               fetches.incrementAndGet();
               return factory.forCertificate(pki.server()).build();
@@ -89,7 +82,7 @@ class ColdMissTest {
   void aHangingResponderDelaysOneHandshakeByTheColdWaitAndNoOtherOne() throws Exception {
     StapleService s =
         service(
-            "300ms",
+            Duration.ofMillis(300),
             (uri, id) -> {
               fetches.incrementAndGet();
               release.await();
@@ -110,7 +103,7 @@ class ColdMissTest {
     CountDownLatch started = new CountDownLatch(1);
     StapleService s =
         service(
-            "5s",
+            Duration.ofSeconds(5),
             (uri, id) -> {
               fetches.incrementAndGet();
               started.countDown();

@@ -2,7 +2,6 @@ package dev.staplekeeper.agent.staple;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
@@ -18,8 +17,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,28 +82,36 @@ class StapleServiceTest {
 
   ResponseStore store = ResponseStore.NONE;
 
-  StapleService service(String... settings) {
-    Properties p = new Properties();
-    p.setProperty("staplekeeper.coldWait", "0ms");
-    p.setProperty("staplekeeper.refreshJitter", "0");
-    for (int i = 0; i < settings.length; i += 2) {
-      p.setProperty("staplekeeper." + settings[i], settings[i + 1]);
-    }
-    AgentConfig config;
-    try {
-      config = AgentConfig.from(null, p, Map.of());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    return new StapleService(
-        config,
-        clock,
-        scheduler,
-        responder,
-        new ResponseValidator(Duration.ofMinutes(5)),
-        cert -> pki.ocspUrl(),
-        store,
-        () -> 0.5);
+  /** The documented defaults, except: no cold wait (a fake clock cannot wait) and no jitter. */
+  static final StapleSettings SETTINGS =
+      StapleSettings.builder()
+          .refreshFraction(0.5)
+          .refreshJitter(0)
+          .retryInitialBackoff(Duration.ofSeconds(2))
+          .retryMaxBackoff(Duration.ofMinutes(10))
+          .coldWait(Duration.ZERO)
+          .cacheSize(1000)
+          .stapleRevoked(true)
+          .build();
+
+  /** A service on the fake clock and scheduler, fetching from {@link #responder}. */
+  StapleService.Builder wired(StapleSettings settings) {
+    return StapleService.builder(settings)
+        .clock(clock)
+        .scheduler(scheduler)
+        .source(responder)
+        .validator(new ResponseValidator(Duration.ofMinutes(5)))
+        .resolver(cert -> pki.ocspUrl())
+        .store(store)
+        .random(() -> 0.5);
+  }
+
+  StapleService service() {
+    return wired(SETTINGS).build();
+  }
+
+  StapleService service(UnaryOperator<StapleSettings.Builder> change) {
+    return wired(change.apply(SETTINGS.toBuilder()).build()).build();
   }
 
   byte[] staple(StapleService s) {
@@ -147,7 +154,7 @@ class StapleServiceTest {
 
   @Test
   void jitterMovesTheRefreshEarlierButNeverLater() {
-    StapleService s = service("refreshJitter", "0.1");
+    StapleService s = service(c -> c.refreshJitter(0.1));
     staple(s);
     scheduler.runDue();
     // random() is 0.5 in these tests: 0.5 - 0.1 * 0.5 = 45 % of the window
@@ -193,7 +200,11 @@ class StapleServiceTest {
 
   @Test
   void retriesFastThenBacksOffExponentiallyUpToTheCap() {
-    StapleService s = service("retryInitialBackoff", "2s", "retryMaxBackoff", "1m");
+    StapleService s =
+        service(
+            c ->
+                c.retryInitialBackoff(Duration.ofSeconds(2))
+                    .retryMaxBackoff(Duration.ofMinutes(1)));
     responder.answer = now -> fail("connection refused");
     staple(s);
     scheduler.advance(Duration.ofMinutes(10));
@@ -208,7 +219,11 @@ class StapleServiceTest {
 
   @Test
   void errorResponsesGarbageAndInvalidResponsesNeverReplaceTheHeldOne() {
-    StapleService s = service("retryInitialBackoff", "1s", "retryMaxBackoff", "1s");
+    StapleService s =
+        service(
+            c ->
+                c.retryInitialBackoff(Duration.ofSeconds(1))
+                    .retryMaxBackoff(Duration.ofSeconds(1)));
     staple(s);
     scheduler.runDue();
     byte[] good = staple(s);
@@ -301,7 +316,7 @@ class StapleServiceTest {
 
   @Test
   void aRevokedResponseIsNotStapledWhenStapleRevokedIsOff() {
-    StapleService s = service("stapleRevoked", "false");
+    StapleService s = service(c -> c.stapleRevoked(false));
     responder.answer =
         now ->
             factory
@@ -317,7 +332,7 @@ class StapleServiceTest {
 
   @Test
   void anExpiredHeldResponseIsDroppedFromHandshakesButRetriesGoOn() {
-    StapleService s = service("retryMaxBackoff", "1h");
+    StapleService s = service(c -> c.retryMaxBackoff(Duration.ofHours(1)));
     responder.answer =
         now ->
             factory
@@ -362,16 +377,7 @@ class StapleServiceTest {
 
   @Test
   void aCertificateWithoutResponderIsLeftAloneQuietly() {
-    StapleService s =
-        new StapleService(
-            AgentConfig.defaults(),
-            clock,
-            scheduler,
-            responder,
-            new ResponseValidator(Duration.ofMinutes(5)),
-            cert -> null,
-            ResponseStore.NONE,
-            () -> 0.5);
+    StapleService s = wired(SETTINGS).resolver(cert -> null).build();
     assertThat(s.responses("OCSP", chain)).isEmpty();
     scheduler.advance(Duration.ofDays(1));
     assertThat(responder.calls).isEmpty();
@@ -452,6 +458,9 @@ class StapleServiceTest {
     clock.advance(Duration.ofDays(4));
     StapleService after = service();
     after.loadStored();
+    scheduler.advance(Duration.ofSeconds(3));
+    assertThat(responder.calls).as("nothing fetched for a certificate not presented").hasSize(1);
+    staple(after);
     scheduler.advance(Duration.ofSeconds(3));
     assertThat(responder.calls).hasSize(2);
   }

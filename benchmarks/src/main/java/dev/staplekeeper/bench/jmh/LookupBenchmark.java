@@ -1,12 +1,10 @@
 package dev.staplekeeper.bench.jmh;
 
+import dev.staplekeeper.agent.StapleWiring;
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import dev.staplekeeper.agent.config.AgentConfig;
 import dev.staplekeeper.agent.ocsp.OcspFetcher;
-import dev.staplekeeper.agent.ocsp.ResponderUris;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
-import dev.staplekeeper.agent.staple.ExecutorScheduler;
-import dev.staplekeeper.agent.staple.ResponseStore;
 import dev.staplekeeper.agent.staple.StapleService;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.IOException;
@@ -18,12 +16,10 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,9 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@link #stapleKeeper}: {@code StapleService.responses("OCSP", chain)}, the agent's core,
- *       wired as the agent wires it (real {@link OcspFetcher}, real {@link ResponseValidator},
- *       default configuration); its cache holds a response fetched from a real {@link
- *       OcspResponder} on loopback and validated.
+ *       wired as the agent wires it ({@link StapleWiring}: real {@link OcspFetcher}, real {@link
+ *       ResponseValidator}, default configuration); its cache holds a response fetched from a real
+ *       {@link OcspResponder} on loopback and validated.
  *   <li>{@link #stapleKeeperViaBridge}: the same through {@link StapleBridge#responses}, with the
  *       JDK's own {@code CertStatusRequestType.OCSP} enum constant, i.e. everything the agent's
  *       advice calls.
@@ -118,23 +114,7 @@ public class LookupBenchmark {
     public void setUp() throws Exception {
       fixture = new Responder();
       chain = fixture.chain;
-      AgentConfig config = AgentConfig.defaults();
-      OcspFetcher fetcher =
-          new OcspFetcher(config.connectTimeout(), config.fetchTimeout(), config.maxResponseBytes())
-              .withGet(config.httpGet());
-      service =
-          new StapleService(
-              config,
-              Clock.systemUTC(),
-              new ExecutorScheduler(2),
-              fetcher::fetch,
-              new ResponseValidator(config.clockSkew()),
-              cert ->
-                  ResponderUris.responderFor(
-                          cert, config.responderUri(), config.responderOverride())
-                      .orElse(null),
-              ResponseStore.NONE,
-              () -> ThreadLocalRandom.current().nextDouble());
+      service = StapleWiring.service(AgentConfig.defaults()).build();
       service.prefetch(chain);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (service.responses("OCSP", chain).isEmpty()) {

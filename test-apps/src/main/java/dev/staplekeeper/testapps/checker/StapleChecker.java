@@ -44,7 +44,7 @@ public final class StapleChecker {
    * @param trustRoot the root the server chain must lead to
    * @throws IOException when the connection or the handshake fails
    */
-  public static StapleCheck check(
+  public static StapleVerdict check(
       String host, int port, String protocol, X509Certificate issuer, X509Certificate trustRoot)
       throws IOException {
     if (System.getProperty("jdk.tls.client.enableStatusRequestExtension") == null) {
@@ -82,12 +82,12 @@ public final class StapleChecker {
   }
 
   /** One handshake with the PKI's intermediate as issuer and its root as trust anchor. */
-  public static StapleCheck check(String host, int port, String protocol, TestPki pki)
+  public static StapleVerdict check(String host, int port, String protocol, TestPki pki)
       throws IOException {
     return check(host, port, protocol, pki.intermediate(), pki.root());
   }
 
-  static StapleCheck result(
+  static StapleVerdict result(
       Instant at,
       String protocol,
       long millis,
@@ -97,7 +97,7 @@ public final class StapleChecker {
       X509Certificate issuer,
       int http) {
     if (staple.length == 0) {
-      return new StapleCheck(
+      return new StapleVerdict(
           at,
           protocol,
           millis,
@@ -118,7 +118,7 @@ public final class StapleChecker {
       throw new IllegalStateException("no issuer certificate to check the staple against");
     }
     OcspResponseInfo info = OcspResponseInfo.parse(staple, issuer, leaf.getSerialNumber());
-    return new StapleCheck(
+    return new StapleVerdict(
         at,
         protocol,
         millis,

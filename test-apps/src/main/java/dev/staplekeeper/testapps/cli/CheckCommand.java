@@ -1,7 +1,7 @@
 package dev.staplekeeper.testapps.cli;
 
-import dev.staplekeeper.testapps.checker.StapleCheck;
 import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.Pem;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -110,7 +110,7 @@ public final class CheckCommand implements Command {
     for (int i = 0; i < count; i++) {
       long start = System.nanoTime();
       try {
-        StapleCheck check = StapleChecker.check(host, port, protocol, issuer, trust);
+        StapleVerdict check = StapleChecker.check(host, port, protocol, issuer, trust);
         System.out.println(check.line());
         stapled += check.stapled() ? 1 : 0;
         valid += check.validStaple() ? 1 : 0;

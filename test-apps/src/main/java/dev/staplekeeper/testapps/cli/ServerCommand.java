@@ -59,25 +59,41 @@ public final class ServerCommand implements Command {
   public int run(String[] args) throws Exception {
     Options o =
         Options.parse(
-            name(),
-            args,
-            Set.of("pki", "keystore", "password", "port"),
-            Set.of("exit-on-stdin-eof"));
-    Path keystore;
+            name(), args, Set.of("pki", "keystore", "password", "port"), Set.of(EXIT_ON_EOF));
+    Path keystore = keystore(o);
+    int port = o.port("port", 8443);
+    return serve(name(), o, kind.start(keystore, password(o), port));
+  }
+
+  /** The flag every long-running server command takes; see {@link #serve}. */
+  static final String EXIT_ON_EOF = "exit-on-stdin-eof";
+
+  /** The keystore of {@code --pki DIR} or {@code --keystore FILE}. */
+  static Path keystore(Options o) throws UsageException {
     if (o.has("pki") == o.has("keystore")) {
       throw new UsageException("give exactly one of --pki DIR or --keystore FILE");
     }
-    keystore = o.has("pki") ? o.path("pki").resolve("server.p12") : o.path("keystore");
+    Path keystore = o.has("pki") ? o.path("pki").resolve("server.p12") : o.path("keystore");
     if (!Files.isRegularFile(keystore)) {
       throw new UsageException("no keystore at " + keystore);
     }
-    int port = o.port("port", 8443);
-    char[] password = o.string("password", TestPki.PASSWORD).toCharArray();
+    return keystore;
+  }
+
+  static char[] password(Options o) {
+    return o.string("password", TestPki.PASSWORD).toCharArray();
+  }
+
+  /**
+   * Prints the {@link Ready} line and runs {@code started} until SIGTERM / Ctrl-C, or, with {@code
+   * --exit-on-stdin-eof}, until standard input ends.
+   */
+  static int serve(String name, Options o, TestServer started) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
-    try (TestServer server = kind.start(keystore, password, port)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, name() + "-shutdown"));
-      if (o.flag("exit-on-stdin-eof")) {
-        Thread watch = new Thread(() -> awaitEof(System.in, stop), name() + "-stdin");
+    try (TestServer server = started) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, name + "-shutdown"));
+      if (o.flag(EXIT_ON_EOF)) {
+        Thread watch = new Thread(() -> awaitEof(System.in, stop), name + "-stdin");
         watch.setDaemon(true);
         watch.start();
       }

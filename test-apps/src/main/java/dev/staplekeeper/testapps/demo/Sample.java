@@ -1,6 +1,6 @@
 package dev.staplekeeper.testapps.demo;
 
-import dev.staplekeeper.testapps.checker.StapleCheck;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 
 /**
  * One handshake of the demo's client against one server.
@@ -24,7 +24,7 @@ public record Sample(
     String problem,
     boolean failed) {
 
-  static Sample of(int tick, int phase, StapleCheck check) {
+  static Sample of(int tick, int phase, StapleVerdict check) {
     String problem = null;
     if (check.stapled() && !check.validStaple()) {
       if (!"successful".equals(check.responseStatus())) {

@@ -258,6 +258,23 @@ public final class ChildJvm implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * The pid of the JVM behind this child: the last {@code java} process in its tree, for a launcher
+   * ({@code catalina.sh}, {@code start.jar --exec}) that forks it; the child itself otherwise.
+   */
+  public long jvmPid() {
+    long pid = process.pid();
+    for (ProcessHandle h : process.descendants().collect(Collectors.toList())) {
+      if (h.info()
+          .command()
+          .map(c -> Path.of(c).getFileName().toString().equals("java"))
+          .orElse(false)) {
+        pid = h.pid();
+      }
+    }
+    return pid;
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

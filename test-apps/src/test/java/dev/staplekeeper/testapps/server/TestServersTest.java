@@ -2,8 +2,8 @@ package dev.staplekeeper.testapps.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.staplekeeper.testapps.checker.StapleCheck;
 import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.IOException;
@@ -41,7 +41,7 @@ class TestServersTest {
     try (TestServer server = kind.start(pki, 0)) {
       assertThat(server.port()).isPositive();
       for (String protocol : new String[] {"TLSv1.2", "TLSv1.3"}) {
-        StapleCheck check = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
+        StapleVerdict check = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
         assertThat(check.protocol()).isEqualTo(protocol);
         assertThat(check.httpStatus()).isEqualTo(200);
         assertThat(check.stapled()).isFalse();
@@ -64,7 +64,7 @@ class TestServersTest {
     }
     try (server) {
       for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
-        StapleCheck check = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
+        StapleVerdict check = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
         assertThat(check.httpStatus()).isEqualTo(200);
         assertThat(check.stapled()).as(check.line()).isTrue();
         assertThat(check.validStaple()).as(check.line()).isTrue();

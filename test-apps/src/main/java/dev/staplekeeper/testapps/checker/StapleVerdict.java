@@ -28,7 +28,7 @@ import java.time.temporal.ChronoUnit;
  * @param httpStatus status of the HTTP GET sent after the handshake, -1 if none came back
  * @param raw the stapled DER for the leaf, empty when not stapled
  */
-public record StapleCheck(
+public record StapleVerdict(
     Instant at,
     String protocol,
     long handshakeMillis,
@@ -48,7 +48,7 @@ public record StapleCheck(
   /** Clock skew allowed for thisUpdate in {@link #validStaple()}. */
   public static final Duration SKEW = Duration.ofMinutes(5);
 
-  public StapleCheck {
+  public StapleVerdict {
     raw = raw.clone();
   }
 

@@ -1,0 +1,71 @@
+package dev.staplekeeper.agent;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WARNING per TLS server context that StapleKeeper cannot staple for, because its TLS is not
+ * JSSE (reported by {@code NonJsseDetection} through the bridge): which stack it is and what to do
+ * about it. A context reported again (a constructor that delegates to another) is not warned about
+ * twice; contexts are held weakly (the context classes detected keep Object's identity {@code
+ * equals}).
+ */
+final class NonJsseWarnings {
+  private static final Logger log = LoggerFactory.getLogger(StapleKeeperAgent.class);
+
+  private final Set<Object> warned = Collections.newSetFromMap(new WeakHashMap<>());
+
+  /** Called for every context the detection reports; {@code type} is its class name. */
+  void contextCreated(Object context, String type) {
+    synchronized (warned) {
+      if (!warned.add(context)) {
+        return;
+      }
+    }
+    log.warn(
+        "StapleKeeper cannot staple for this TLS server context: {}. Its handshakes never reach"
+            + " the JDK's OCSP stapling that StapleKeeper takes over, so they carry no staple from"
+            + " StapleKeeper. {}",
+        stack(type),
+        advice(type));
+  }
+
+  /** The stack behind a detected class, in words. */
+  static String stack(String type) {
+    if (type.contains(".netty.")) {
+      return "Netty SslContext with the OpenSSL provider (netty-tcnative), " + type;
+    }
+    if (type.startsWith("org.apache.tomcat.util.net.openssl.panama.")) {
+      return "Tomcat's OpenSSL implementation through FFM (panama), " + type;
+    }
+    if (type.startsWith("org.apache.tomcat.")) {
+      return "Tomcat's OpenSSL implementation through tomcat-native, " + type;
+    }
+    if (type.startsWith("org.conscrypt.")) {
+      return "Conscrypt as the SSLContext provider, " + type;
+    }
+    return type;
+  }
+
+  /** What the operator can do, per stack. */
+  static String advice(String type) {
+    if (type.contains(".netty.")) {
+      return "Build that server's SslContext with SslProvider.JDK (or remove netty-tcnative from"
+          + " the class path) to have it stapled.";
+    }
+    if (type.startsWith("org.apache.tomcat.")) {
+      return "Set that connector to JSSE (sslImplementationName="
+          + "\"org.apache.tomcat.util.net.jsse.JSSEImplementation\", and no OpenSSL/FFM"
+          + " listener) to have it stapled.";
+    }
+    if (type.startsWith("org.conscrypt.")) {
+      return "Let the JDK's SunJSSE provider serve that server's SSLContext (do not insert"
+          + " Conscrypt first, or ask for SSLContext.getInstance(\"TLS\", \"SunJSSE\")) to have"
+          + " it stapled.";
+    }
+    return "Switch that connector to JSSE to have it stapled.";
+  }
+}

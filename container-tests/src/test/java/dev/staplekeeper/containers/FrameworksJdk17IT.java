@@ -1,0 +1,14 @@
+package dev.staplekeeper.containers;
+
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * The framework servers of {@link FrameworkStaplingIT} on JDK 17; one JDK's six servers at a time.
+ */
+@ResourceLock(FrameworkStaplingIT.SERVERS)
+class FrameworksJdk17IT extends FrameworkStaplingIT {
+  @Override
+  int jdkFeature() {
+    return 17;
+  }
+}
