@@ -1,9 +1,9 @@
 package dev.staplekeeper.testapps.demo;
 
+import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
-import dev.staplekeeper.testapps.server.TestServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -13,8 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.FileHandler;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -49,15 +52,14 @@ public final class OutageDemo {
   private volatile boolean interrupted;
   private volatile Thread hookThread;
   private boolean closed;
+  private Path timelinePicture;
+
+  /** The SVG timeline's file name in the work directory. */
+  public static final String TIMELINE_PICTURE = "timeline.svg";
 
   /** Settings of one run. {@code agentJar} null means two stock servers. */
   public record Config(
-      Path agentJar,
-      Scenario scenario,
-      TestServer.Kind server,
-      String java,
-      Path work,
-      boolean color) {}
+      Path agentJar, Scenario scenario, DemoApp app, String java, Path work, boolean color) {}
 
   public OutageDemo(Config config, PrintStream out) {
     this.config = config;
@@ -94,7 +96,7 @@ public final class OutageDemo {
   private Result runUnhooked() throws Exception {
     long started = System.nanoTime();
     List<String> labels = labels(config);
-    String serverName = serverName(config.server());
+    String serverName = config.app().displayName();
     println(
         report.style(
             Report.BOLD,
@@ -147,12 +149,9 @@ public final class OutageDemo {
     for (String flag : common) {
       println("                    " + flag);
     }
-    println(
-        "                    -cp <this jar> "
-            + ChildJvm.TEST_APPS_MAIN
-            + " "
-            + config.server().command());
-    println("                    --keystore <pki>/server.p12 --port 0 --exit-on-stdin-eof");
+    for (String line : config.app().shownCommand()) {
+      println("                    " + line);
+    }
     if (config.agentJar() != null) {
       println("      with agent: the same plus");
       for (String flag : agentFlags) {
@@ -180,20 +179,15 @@ public final class OutageDemo {
           System.getProperty("staplekeeper.demo.classpath", System.getProperty("java.class.path"));
       String name = withAgent ? "server-agent" : i == 0 ? "server-stock-1" : "server-stock";
       ChildJvm.Builder server =
-          ChildJvm.javaExecutable(config.java())
-              .name(name)
-              .jvmArgs(common)
-              .jvmArgs(withAgent ? agentFlags : List.of())
-              .main(
+          config
+              .app()
+              .configure(
+                  ChildJvm.javaExecutable(config.java())
+                      .name(name)
+                      .jvmArgs(common)
+                      .jvmArgs(withAgent ? agentFlags : List.of()),
                   classpath,
-                  ChildJvm.TEST_APPS_MAIN,
-                  List.of(
-                      config.server().command(),
-                      "--keystore",
-                      responders.get(i).pki().keystore().toString(),
-                      "--port",
-                      "0",
-                      "--exit-on-stdin-eof"))
+                  responders.get(i).pki().keystore())
               .log(work.resolve(name + ".log"))
               .stopGrace(Duration.ofSeconds(5))
               .onLine(withAgent ? this::agentLine : l -> {});
@@ -206,7 +200,7 @@ public final class OutageDemo {
     }
     int[] ports = new int[2];
     for (int i = 0; i < 2; i++) {
-      ports[i] = children.get(i).awaitReady(Duration.ofSeconds(90));
+      ports[i] = children.get(i).awaitReady(config.app().startTimeout());
     }
     for (int i = 0; i < 2; i++) {
       ChildJvm c = children.get(i);
@@ -220,6 +214,7 @@ public final class OutageDemo {
               c.log()));
     }
     println("      ready in " + millisSince(t) + " ms");
+    warmUp(labels, ports);
     printAgentLog();
     step(
         3,
@@ -261,6 +256,10 @@ public final class OutageDemo {
       println("");
     }
     Result result = result();
+    timelinePicture = work.resolve(TIMELINE_PICTURE);
+    Files.writeString(timelinePicture, TimelineSvg.render(result, pictureTitle()));
+    println("Timeline picture (SVG): " + timelinePicture);
+    println("");
     print(
         "Stopping the servers (pids "
             + children.get(0).pid()
@@ -274,6 +273,52 @@ public final class OutageDemo {
             + " s. Work directory: "
             + work);
     return result;
+  }
+
+  /**
+   * One handshake with each server before the timeline, not counted: a JVM's first TLS handshake
+   * loads and compiles much of JSSE, which on a busy machine takes seconds and would otherwise blur
+   * the first healthy second.
+   */
+  private void warmUp(List<String> labels, int[] ports) throws InterruptedException {
+    List<CompletableFuture<String>> first = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      int server = i;
+      first.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                long t = System.nanoTime();
+                try {
+                  StapleChecker.check(
+                      "127.0.0.1", ports[server], null, responders.get(server).pki());
+                  return labels.get(server) + " " + millisSince(t) + " ms";
+                } catch (IOException | RuntimeException e) {
+                  return labels.get(server) + " failed after " + millisSince(t) + " ms";
+                }
+              }));
+    }
+    List<String> done = new ArrayList<>();
+    for (CompletableFuture<String> f : first) {
+      try {
+        done.add(f.get(30, TimeUnit.SECONDS));
+      } catch (ExecutionException | TimeoutException e) {
+        done.add("no answer");
+      }
+    }
+    println("      first handshake (warm-up, not counted): " + String.join(", ", done));
+  }
+
+  private String pictureTitle() {
+    return "StapleKeeper outage demo ("
+        + scenario.name()
+        + "): "
+        + config.app().displayName()
+        + (config.agentJar() == null ? ", twice on the stock JDK" : ", with and without the agent");
+  }
+
+  /** The SVG timeline written after a complete run, or null before. */
+  public Path timelinePicture() {
+    return timelinePicture;
   }
 
   private void timeline() {
@@ -467,14 +512,6 @@ public final class OutageDemo {
       out.print(text);
       out.flush();
     }
-  }
-
-  private static String serverName(TestServer.Kind kind) {
-    return switch (kind) {
-      case JETTY -> "Jetty 12";
-      case TOMCAT -> "Tomcat";
-      case JSSE -> "plain JSSE";
-    };
   }
 
   private static long millisSince(long t) {

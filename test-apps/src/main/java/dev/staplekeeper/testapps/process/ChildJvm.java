@@ -22,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -37,8 +39,8 @@ import java.util.stream.Collectors;
  *       log file if one is given, and handed to the {@code onLine} listener.
  *   <li>{@link Builder#start()} returns once the child is ready, or fails with the last output
  *       lines: ready means its {@link Ready} line ({@code READY port=N ...}), or, for launchers
- *       that print no such line ({@link Builder#readyWhen}), a given text in the output and a given
- *       port accepting connections.
+ *       that print no such line, a given text in the output and a given port accepting connections
+ *       ({@link Builder#readyWhen}), or a line that names the port ({@link Builder#readyLine}).
  *   <li>stdin stays an open pipe (a test-apps server started with {@code --exit-on-stdin-eof} exits
  *       when it closes, so it cannot outlive its parent).
  *   <li>{@link #close()} ends the whole process tree: stdin closed, SIGTERM to the process and its
@@ -145,7 +147,7 @@ public final class ChildJvm implements AutoCloseable {
         }
         spec.onLine.accept(text);
         if (!ready.isDone() && spec.readyText == null) {
-          Map<String, String> fields = Ready.parse(text);
+          Map<String, String> fields = readyFields(text);
           if (fields != null) {
             readyNanos = now;
             readyFields = Map.copyOf(fields);
@@ -165,6 +167,14 @@ public final class ChildJvm implements AutoCloseable {
       }
       ready.completeExceptionally(new IOException(spec.name + " ended its output"));
     }
+  }
+
+  private Map<String, String> readyFields(String text) {
+    if (spec.readyLine == null) {
+      return Ready.parse(text);
+    }
+    Matcher m = spec.readyLine.matcher(text);
+    return m.find() ? Map.of("port", m.group("port")) : null;
   }
 
   /**
@@ -422,6 +432,7 @@ public final class ChildJvm implements AutoCloseable {
     private Path workDir;
     private Path log;
     private String readyText;
+    private Pattern readyLine;
     private int port = -1;
     private Duration startTimeout = Duration.ofSeconds(60);
     private Duration stopGrace = Duration.ofSeconds(10);
@@ -474,6 +485,17 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
+    /** {@code -jar JAR ARGS...}: an executable jar such as a Spring Boot fat jar. */
+    public Builder jar(Path jar, List<String> args) {
+      requireJava();
+      this.classpath = null;
+      mainAndArgs.clear();
+      mainAndArgs.add("-jar");
+      mainAndArgs.add(jar.toString());
+      mainAndArgs.addAll(args);
+      return this;
+    }
+
     /** A test-apps command: {@code -cp JAR dev.staplekeeper.testapps.Main COMMAND ARGS...}. */
     public Builder testApps(Path jar, String command, String... args) {
       List<String> all = new ArrayList<>();
@@ -515,6 +537,16 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
+    /**
+     * For servers that print no READY line but log the port they listen on (Spring Boot's "Tomcat
+     * started on port 41234"): ready at the first output line in which {@code line} is found; its
+     * named group {@code port} is the port.
+     */
+    public Builder readyLine(Pattern line) {
+      this.readyLine = Objects.requireNonNull(line);
+      return this;
+    }
+
     /** How long {@link #start()} waits (default 60 s). */
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = timeout;
@@ -544,8 +576,10 @@ public final class ChildJvm implements AutoCloseable {
       List<String> cmd = new ArrayList<>();
       cmd.add(java);
       cmd.addAll(jvmArgs);
-      cmd.add("-cp");
-      cmd.add(classpath);
+      if (classpath != null) {
+        cmd.add("-cp");
+        cmd.add(classpath);
+      }
       cmd.addAll(mainAndArgs);
       return cmd;
     }

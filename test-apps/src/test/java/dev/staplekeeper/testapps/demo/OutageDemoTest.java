@@ -43,7 +43,12 @@ class OutageDemoTest {
     OutageDemo demo =
         new OutageDemo(
             new OutageDemo.Config(
-                agentJar, Scenario.quick(), TestServer.Kind.JETTY, JAVA, work, false),
+                agentJar,
+                Scenario.quick(),
+                DemoApp.testApps(TestServer.Kind.JETTY),
+                JAVA,
+                work,
+                false),
             out);
     Result result = demo.run();
     return new Run(demo, result, bytes.toString(StandardCharsets.UTF_8));
@@ -80,6 +85,23 @@ class OutageDemoTest {
           .as("stapled again once the responder is back")
           .isTrue();
       assertThat(r.samples().get(s)).noneMatch(Sample::failed);
+    }
+    Path picture = run.demo().timelinePicture();
+    assertThat(picture).isEqualTo(work.resolve("timeline.svg"));
+    assertThat(out).contains("Timeline picture (SVG): " + picture);
+    TimelinePicture.Content content = TimelinePicture.read(picture);
+    assertThat(content.phases()).hasSize(5);
+    assertThat(content.rows())
+        .extracting(TimelinePicture.Row::label)
+        .containsExactly("STOCK JDK #1", "STOCK JDK #2");
+    for (int s = 0; s < 2; s++) {
+      TimelinePicture.Row row = content.rows().get(s);
+      assertThat(row.states()).as("a staple cell per second").hasSize(21);
+      assertThat(row.states()).contains("valid", "none");
+      assertThat(row.latencyMillis())
+          .as("a latency bar per handshake")
+          .hasSize(r.samples().get(s).size())
+          .anyMatch(ms -> ms >= 4_000);
     }
     assertAllStopped(run.demo().childPids());
   }
