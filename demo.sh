@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # StapleKeeper outage demo, one command from a fresh clone:
 #
-#   ./demo.sh            about 2 minutes
-#   ./demo.sh --quick    about 30 seconds
+#   ./demo.sh                          about 2 minutes
+#   ./demo.sh --quick                  about 30 seconds
+#   ./demo.sh --server spring-boot     the same on the Spring Boot app (embedded Tomcat)
 #
 # Builds the agent and the test apps if their jars are missing or older than the sources, then runs
-# dev.staplekeeper.testapps.demo.OutageDemo: a test OCSP responder, the same Jetty app twice (one with
+# the test-apps jar's 'demo' command: a test OCSP responder, the same Jetty app twice (one with
 # -javaagent:agent/target/staplekeeper-agent.jar, one on the stock JDK), a responder outage (down,
-# unauthorized, hang, healthy again) and a second-by-second timeline of which server still staples.
-# Further options go to OutageDemo (--server tomcat|jsse-server, --java PATH, --help).
+# unauthorized, hang, healthy again) and a second-by-second timeline of which server still staples,
+# printed as a table and written as an SVG picture (demo-work/timeline.svg; the path is printed).
+# Further options go to the demo command (--server tomcat|jsse-server|spring-boot, --java PATH,
+# --help). --server spring-boot also builds the spring-boot-app module's fat jar if needed.
 #
 # JDK: $JAVA_HOME if set, else /usr/lib/jvm/java-17-openjdk-amd64 if present, else java on the PATH
 # (17 or later). Ctrl-C stops the demo and every process it started.
@@ -19,6 +22,7 @@ cd "$ROOT"
 
 AGENT_JAR=agent/target/staplekeeper-agent.jar
 APPS_JAR=test-apps/target/staplekeeper-test-apps-0.1.0-SNAPSHOT-all.jar
+BOOT_JAR=spring-boot-app/target/staplekeeper-spring-boot-app.jar
 WORK=demo-work
 
 say() { printf '==> %s\n' "$*"; }
@@ -40,17 +44,32 @@ version=$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\)[."].*/\1/p' | 
 export JAVA_HOME=$JDK
 
 # --- build if needed -------------------------------------------------------------------------------
+# The Spring Boot jar only when the demo is to run on it: --server spring-boot or --server=spring-boot.
+modules=agent
+jars=("$AGENT_JAR" "$APPS_JAR")
+sources=(pom.xml agent/pom.xml test-apps/pom.xml agent/src/main test-apps/src/main)
+prev=
+for arg in "$@"; do
+  if [[ "$arg" == --server=spring-boot || ( "$prev" == --server && "$arg" == spring-boot ) ]]; then
+    modules=agent,spring-boot-app
+    jars+=("$BOOT_JAR")
+    sources+=(spring-boot-app/pom.xml spring-boot-app/src/main)
+  fi
+  prev=$arg
+done
+
 stale() {
-  [[ -f "$AGENT_JAR" && -f "$APPS_JAR" ]] || return 0
-  local oldest=$AGENT_JAR
-  [[ "$APPS_JAR" -ot "$oldest" ]] && oldest=$APPS_JAR
-  [[ -n $(find pom.xml agent/pom.xml test-apps/pom.xml agent/src/main test-apps/src/main \
-            -newer "$oldest" -type f -print -quit) ]]
+  local jar oldest=
+  for jar in "${jars[@]}"; do
+    [[ -f "$jar" ]] || return 0
+    if [[ -z "$oldest" || "$jar" -ot "$oldest" ]]; then oldest=$jar; fi
+  done
+  [[ -n $(find "${sources[@]}" -newer "$oldest" -type f -print -quit) ]]
 }
 
 if stale; then
   command -v mvn >/dev/null || die "the jars need building and there is no mvn on the PATH (Maven 3.8+)"
-  build=(mvn -B -q -DskipTests -pl agent -am package)
+  build=(mvn -B -q -DskipTests -pl "$modules" -am package)
   say "building the agent and the test apps: ${build[*]} (JDK $version)"
   start=$SECONDS
   log=$(mktemp "${TMPDIR:-/tmp}/staplekeeper-demo-build.XXXXXX")
@@ -62,7 +81,9 @@ if stale; then
   rm -f "$log"
   say "built in $((SECONDS - start)) s"
 fi
-[[ -f "$AGENT_JAR" && -f "$APPS_JAR" ]] || die "the build did not produce $AGENT_JAR and $APPS_JAR"
+for jar in "${jars[@]}"; do
+  [[ -f "$jar" ]] || die "the build did not produce $jar"
+done
 
 # --- run -------------------------------------------------------------------------------------------
 rm -rf "$WORK"
@@ -72,7 +93,7 @@ if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then color=(--color); fi
 # The driver runs in the background so that this script can forward Ctrl-C / SIGTERM to it (a shell
 # does not run its traps while it waits for a foreground command). Its shutdown hook stops the
 # servers; the servers also exit on their own when the driver's pipe to them closes.
-"$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$APPS_JAR" dev.staplekeeper.testapps.demo.OutageDemo \
+"$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$APPS_JAR" dev.staplekeeper.testapps.Main demo \
   --agent "$AGENT_JAR" --work "$WORK" ${color[@]+"${color[@]}"} "$@" &
 pid=$!
 signal=

@@ -7,6 +7,7 @@ import dev.staplekeeper.agent.instrumentation.NonJsseDetection;
 import dev.staplekeeper.agent.instrumentation.ServerStaplingInstrumentation;
 import dev.staplekeeper.agent.instrumentation.StaplingInstrumentation;
 import dev.staplekeeper.agent.instrumentation.TransformerGate;
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.staple.ExecutorScheduler;
 import dev.staplekeeper.agent.staple.Scheduler;
 import dev.staplekeeper.agent.staple.StapleService;
@@ -16,9 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Wires StapleKeeper together in a running JVM: configuration, the bootstrap bridge, the staple
@@ -41,9 +39,6 @@ final class AgentStarter {
 
   private static final String VERSION = versionOf();
 
-  /** Keeps the JUL logger (and its level) from being garbage collected. */
-  private static Logger julRoot;
-
   private AgentStarter() {}
 
   /**
@@ -61,7 +56,7 @@ final class AgentStarter {
     if (System.getProperty("net.bytebuddy.safe") == null) {
       System.setProperty("net.bytebuddy.safe", "true");
     }
-    org.slf4j.Logger log = LoggerFactory.getLogger(StapleKeeperAgent.class);
+    AgentLog log = AgentLog.get(StapleKeeperAgent.class);
     AgentConfig config;
     try {
       config = AgentConfig.load(args);
@@ -74,7 +69,7 @@ final class AgentStarter {
           e.getMessage());
       return false;
     }
-    applyLogLevel(config.logLevel());
+    AgentLog.setLevel(config.logLevel());
     if (!config.enabled()) {
       log.info(
           "StapleKeeper {} is disabled (staplekeeper.enabled=false); nothing patched", VERSION);
@@ -114,7 +109,7 @@ final class AgentStarter {
   /** Everything that need not happen before the application's main: runs on DeferredStart. */
   private static void activate(
       AgentConfig config, Instrumentation inst, TransformerGate gate, long startNanos) {
-    org.slf4j.Logger log = LoggerFactory.getLogger(StapleKeeperAgent.class);
+    AgentLog log = AgentLog.get(StapleKeeperAgent.class);
     long activateNanos = System.nanoTime();
     StapleService service = StapleWiring.service(config).build();
     long serviceNanos = System.nanoTime();
@@ -127,6 +122,13 @@ final class AgentStarter {
                 prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)
             : null);
 
+    // Before the gate opens: a handshake needs the patched JDK classes, which wait at the gate, so
+    // the first one after a restart finds the stored responses loaded (not racing the load).
+    try {
+      service.loadStored();
+    } catch (RuntimeException e) {
+      log.warn("StapleKeeper could not load stored OCSP responses: {}", e.toString());
+    }
     StaplingInstrumentation instrumentation = new StaplingInstrumentation();
     try {
       instrumentation.install(inst, gate);
@@ -172,7 +174,6 @@ final class AgentStarter {
         AgentConfig.format(config.coldWait()),
         config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
         config.describeNonDefaults());
-    prefetchScheduler.schedule(service::loadStored, Duration.ZERO);
     if (config.jmx()) {
       Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());
       prefetchScheduler.schedule(mbean::register, Duration.ofSeconds(5));
@@ -187,7 +188,7 @@ final class AgentStarter {
     throw new IllegalStateException("staplekeeper.failLookupsForTesting is set");
   }
 
-  private static void enableServerStapling(AgentConfig config, org.slf4j.Logger log) {
+  private static void enableServerStapling(AgentConfig config, AgentLog log) {
     String current = System.getProperty(SERVER_STAPLING);
     if (current == null) {
       if (config.enableStatusRequestExtension()) {
@@ -200,28 +201,6 @@ final class AgentStarter {
           SERVER_STAPLING,
           current);
     }
-  }
-
-  private static void applyLogLevel(String level) {
-    Level jul;
-    switch (level) {
-      case "ERROR":
-        jul = Level.SEVERE;
-        break;
-      case "WARN":
-        jul = Level.WARNING;
-        break;
-      case "DEBUG":
-        jul = Level.FINE;
-        break;
-      case "TRACE":
-        jul = Level.FINEST;
-        break;
-      default:
-        jul = Level.INFO;
-    }
-    julRoot = Logger.getLogger("dev.staplekeeper");
-    julRoot.setLevel(jul);
   }
 
   private static String versionOf() {

@@ -1,6 +1,7 @@
 package dev.staplekeeper.agent;
 
 import dev.staplekeeper.agent.config.AgentConfig;
+import dev.staplekeeper.agent.config.ConfigKey;
 import dev.staplekeeper.agent.ocsp.OcspFetcher;
 import dev.staplekeeper.agent.ocsp.ResponderUris;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
@@ -43,8 +44,12 @@ public final class StapleWiring {
         .refreshJitter(config.refreshJitter())
         .retryInitialBackoff(config.retryInitialBackoff())
         .retryMaxBackoff(config.retryMaxBackoff())
+        .missRetryMaxBackoff(config.get(ConfigKey.MISS_RETRY_MAX_BACKOFF))
+        .missRetryInterval(config.get(ConfigKey.MISS_RETRY_INTERVAL))
+        .fetchConcurrency(config.get(ConfigKey.FETCH_CONCURRENCY))
         .coldWait(config.coldWait())
         .cacheSize(config.cacheSize())
+        .retireAfter(config.get(ConfigKey.RETIRE_AFTER))
         .stapleRevoked(config.stapleRevoked())
         .build();
   }

@@ -1,11 +1,12 @@
 package dev.staplekeeper.bench;
 
 import dev.staplekeeper.bench.harness.Args;
+import dev.staplekeeper.bench.harness.JsseServers;
 import dev.staplekeeper.bench.harness.Machine;
-import dev.staplekeeper.bench.harness.ServerJvm;
 import dev.staplekeeper.bench.harness.Stats;
 import dev.staplekeeper.bench.harness.TlsClient;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.nio.file.Files;
@@ -138,12 +139,16 @@ public final class HandshakeLoad {
       if (!clientWarmup.isZero()) {
         responder.mode(FaultMode.HEALTHY);
         List<String> stock = List.of("-Djdk.tls.server.enableStatusRequestExtension=true");
-        try (ServerJvm s =
-            ServerJvm.start(
-                "client-warmup",
-                ServerJvm.command(javaHome, testApps, pki.dir(), stock, work),
-                work.resolve("logs").resolve("client-warmup.log"))) {
-          Load w = Load.run(client, s.port, threads, clientWarmup);
+        try (ChildJvm s =
+            JsseServers.jsseServer(
+                    "client-warmup",
+                    javaHome,
+                    testApps,
+                    pki.dir(),
+                    stock,
+                    work.resolve("logs").resolve("client-warmup.log"))
+                .start()) {
+          Load w = Load.run(client, s.port(), threads, clientWarmup);
           System.out.printf(
               Locale.ROOT,
               "# client warm-up: %d handshakes in %ss (discarded)%n",
@@ -175,8 +180,13 @@ public final class HandshakeLoad {
                   fault,
                   responder,
                   client,
-                  ServerJvm.command(javaHome, testApps, pki.dir(), jvmArgs, work),
-                  work.resolve("logs").resolve(mode + "-" + scenario + ".log"),
+                  JsseServers.jsseServer(
+                      mode + "-" + fault.cliName(),
+                      javaHome,
+                      testApps,
+                      pki.dir(),
+                      jvmArgs,
+                      work.resolve("logs").resolve(mode + "-" + scenario + ".log")),
                   threads,
                   warmup,
                   idle,
@@ -228,18 +238,18 @@ public final class HandshakeLoad {
       FaultMode fault,
       OcspResponder responder,
       TlsClient client,
-      List<String> cmd,
-      Path log,
+      ChildJvm.Builder serverJvm,
       int threads,
       Duration warmup,
       Duration idle,
       Duration duration)
       throws Exception {
     responder.mode(FaultMode.HEALTHY);
-    try (ServerJvm server = ServerJvm.start(mode + "-" + fault.cliName(), cmd, log)) {
+    try (ChildJvm server = serverJvm.start()) {
+      Path log = server.log();
       long primeDeadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (true) {
-        TlsClient.Result r = client.handshake(server.port);
+        TlsClient.Result r = client.handshake(server.port());
         if (r.valid()) {
           break;
         }
@@ -249,13 +259,13 @@ public final class HandshakeLoad {
         }
         Thread.sleep(20);
       }
-      Load.run(client, server.port, threads, warmup);
+      Load.run(client, server.port(), threads, warmup);
       responder.mode(fault);
       responder.resetCount();
       long faultStart = System.nanoTime();
       Thread.sleep(idle.toMillis());
       int beforeMeasurement = responder.requestCount();
-      Load load = Load.run(client, server.port, threads, duration);
+      Load load = Load.run(client, server.port(), threads, duration);
       int requestsFault = responder.requestCount();
       String attempts = "–";
       if (mode.equals("agent")) {

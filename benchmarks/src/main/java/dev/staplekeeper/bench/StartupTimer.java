@@ -1,11 +1,12 @@
 package dev.staplekeeper.bench;
 
 import dev.staplekeeper.bench.harness.Args;
+import dev.staplekeeper.bench.harness.JsseServers;
 import dev.staplekeeper.bench.harness.Machine;
-import dev.staplekeeper.bench.harness.ServerJvm;
 import dev.staplekeeper.bench.harness.Stats;
 import dev.staplekeeper.bench.harness.TlsClient;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.IOException;
@@ -134,13 +135,17 @@ public final class StartupTimer {
       // a stored response: one agent run with the responder up and the cache dir set
       Files.createDirectories(stored);
       responder.mode(FaultMode.HEALTHY);
-      try (ServerJvm s =
-          ServerJvm.start(
-              "store",
-              ServerJvm.command(javaHome, testApps, pki.dir(), agentArgs(agentJar, stored), work),
-              work.resolve("logs/store.log"))) {
+      try (ChildJvm s =
+          JsseServers.jsseServer(
+                  "store",
+                  javaHome,
+                  testApps,
+                  pki.dir(),
+                  agentArgs(agentJar, stored),
+                  work.resolve("logs/store.log"))
+              .start()) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!(client.handshake(s.port).valid() && hasStoredResponse(stored))) {
+        while (!(client.handshake(s.port()).valid() && hasStoredResponse(stored))) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException("no stored response in " + stored);
           }
@@ -170,8 +175,14 @@ public final class StartupTimer {
             run =
                 once(
                     client,
-                    ServerJvm.command(javaHome, testApps, pki.dir(), jvmArgs, work),
-                    work.resolve("logs/" + sc.name().replaceAll("[^a-zA-Z0-9]+", "-") + ".log"),
+                    JsseServers.jsseServer(
+                        sc.name(),
+                        javaHome,
+                        testApps,
+                        pki.dir(),
+                        jvmArgs,
+                        work.resolve(
+                            "logs/" + sc.name().replaceAll("[^a-zA-Z0-9]+", "-") + ".log")),
                     giveUp);
           } finally {
             responder.mode(FaultMode.HEALTHY);
@@ -298,10 +309,10 @@ public final class StartupTimer {
     return args;
   }
 
-  static Run once(TlsClient client, List<String> cmd, Path log, Duration giveUp)
+  static Run once(TlsClient client, ChildJvm.Builder serverJvm, Duration giveUp)
       throws IOException, InterruptedException {
-    try (ServerJvm s = ServerJvm.start(log.getFileName().toString(), cmd, log)) {
-      long launched = s.launchedNanos;
+    try (ChildJvm s = serverJvm.start()) {
+      long launched = s.launchedNanos();
       long giveUpAt = launched + giveUp.toNanos();
       double firstAt = Double.NaN;
       double firstDuration = Double.NaN;
@@ -310,7 +321,7 @@ public final class StartupTimer {
       int before = 0;
       double responseAt = Double.NaN;
       while (System.nanoTime() < giveUpAt) {
-        TlsClient.Result r = client.handshake(s.port);
+        TlsClient.Result r = client.handshake(s.port());
         long now = System.nanoTime();
         if (!r.ok()) {
           Thread.sleep(5);
@@ -328,14 +339,14 @@ public final class StartupTimer {
         before++;
       }
       Thread.sleep(100); // let the output pump catch up with the agent's log line
-      for (ServerJvm.Line l : s.lines()) {
+      for (ChildJvm.Line l : s.lines()) {
         if (HOLDS_RESPONSE.stream().anyMatch(l.text()::contains)) {
           responseAt = (l.nanos() - launched) / 1e6;
           break;
         }
       }
       return new Run(
-          (s.readyNanos - launched) / 1e6,
+          (s.readyNanos() - launched) / 1e6,
           firstAt / 1e6,
           firstStapled,
           firstDuration / 1e6,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.IOException;
@@ -69,7 +70,7 @@ abstract class ContainerStaplingIT {
   Path work;
   OcspResponder responder;
   TestPki pki;
-  ServerProcess server;
+  ChildJvm server;
   final List<Observation> seen = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
 
@@ -80,7 +81,7 @@ abstract class ContainerStaplingIT {
   abstract int jdkFeature();
 
   /** Starts the server distribution with {@code setup}. */
-  abstract ServerProcess start(ServerSetup setup) throws IOException, InterruptedException;
+  abstract ChildJvm start(ServerSetup setup) throws IOException, InterruptedException;
 
   /** The JVM options the server is given: the agent line and its settings. */
   List<String> jvmOptions() {
@@ -168,10 +169,10 @@ abstract class ContainerStaplingIT {
   /** Waits a little for {@code text} to reach the server log (the JVM flushes it per record). */
   void assertServerLogged(String text) throws InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!server.logText().contains(text) && System.nanoTime() < end) {
+    while (!server.output().contains(text) && System.nanoTime() < end) {
       Thread.sleep(100);
     }
-    assertThat(server.logText()).as("server log %s", server.log()).contains(text);
+    assertThat(server.output()).as("server log %s", server.log()).contains(text);
   }
 
   Path rootPem() {

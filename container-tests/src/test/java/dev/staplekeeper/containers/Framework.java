@@ -1,5 +1,6 @@
 package dev.staplekeeper.containers;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ enum Framework {
     return Path.of(System.getProperty("staplekeeper.springboot.jar", ""));
   }
 
-  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+  ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
     Path dir = setup.workDir().resolve(setup.name());
     Files.createDirectories(dir);
     List<String> command = new ArrayList<>();
@@ -68,15 +69,14 @@ enum Framework {
     command.addAll(START_FASTER);
     command.add("-jar");
     command.addAll(appArguments(setup));
-    return ServerProcess.start(
-        label + " " + setup.name(),
-        command,
-        dir,
-        Map.of("JAVA_TOOL_OPTIONS", "", "JDK_JAVA_OPTIONS", ""),
-        dir.resolve("server.log"),
-        setup.port(),
-        readyText,
-        START_TIMEOUT);
+    return ChildJvm.command(command)
+        .name(label + " " + setup.name())
+        .workDir(dir)
+        .env(Map.of("JAVA_TOOL_OPTIONS", "", "JDK_JAVA_OPTIONS", ""))
+        .log(dir.resolve("server.log"))
+        .readyWhen(readyText, setup.port())
+        .startTimeout(START_TIMEOUT)
+        .start();
   }
 
   /** The jar and its arguments: the framework's own TLS configuration of the test PKI. */

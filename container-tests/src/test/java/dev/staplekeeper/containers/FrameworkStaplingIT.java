@@ -3,6 +3,7 @@ package dev.staplekeeper.containers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.IOException;
@@ -54,7 +55,7 @@ abstract class FrameworkStaplingIT {
   private Path work;
   private OcspResponder responder;
   private TestPki pki;
-  private final Map<Framework, ServerProcess> servers = new EnumMap<>(Framework.class);
+  private final Map<Framework, ChildJvm> servers = new EnumMap<>(Framework.class);
   private final List<String> notes = new ArrayList<>();
 
   abstract int jdkFeature();
@@ -70,7 +71,7 @@ abstract class FrameworkStaplingIT {
     responder.start(pki, ContainerStaplingIT.VALIDITY);
     ExecutorService starter = Executors.newFixedThreadPool(Framework.values().length);
     try {
-      Map<Framework, Future<ServerProcess>> starting = new EnumMap<>(Framework.class);
+      Map<Framework, Future<ChildJvm>> starting = new EnumMap<>(Framework.class);
       for (Framework f : Framework.values()) {
         ServerSetup setup =
             new ServerSetup(
@@ -85,7 +86,7 @@ abstract class FrameworkStaplingIT {
         starting.put(f, starter.submit(() -> f.start(setup)));
       }
       Exception failed = null;
-      for (Map.Entry<Framework, Future<ServerProcess>> e : starting.entrySet()) {
+      for (Map.Entry<Framework, Future<ChildJvm>> e : starting.entrySet()) {
         try {
           servers.put(e.getKey(), e.getValue().get());
         } catch (ExecutionException ex) {
@@ -107,7 +108,7 @@ abstract class FrameworkStaplingIT {
         Files.write(work.resolve("observations.txt"), notes);
       }
     } finally {
-      servers.values().forEach(ServerProcess::close);
+      servers.values().forEach(ChildJvm::close);
       if (responder != null) {
         responder.close();
       }
@@ -118,13 +119,13 @@ abstract class FrameworkStaplingIT {
   @Order(1)
   void everyFrameworkStaplesItsFirstHandshake() throws Exception {
     for (Framework f : STAPLED) {
-      ServerProcess server = servers.get(f);
+      ChildJvm server = servers.get(f);
       assertGood(f, openssl(f));
       assertGood(f, jdk(f, "TLSv1.2"));
       assertLogged(server, f.readyText());
       assertLogged(server, " active on Java " + jdkFeature());
       assertLogged(server, "StapleKeeper got OCSP response for CN=localhost");
-      assertThat(server.logText()).as("%s: JSSE, no warning", f).doesNotContain("cannot staple");
+      assertThat(server.output()).as("%s: JSSE, no warning", f).doesNotContain("cannot staple");
     }
   }
 
@@ -193,7 +194,7 @@ abstract class FrameworkStaplingIT {
   @Test
   @Order(3)
   void nettyWithOpenSslGetsOneWarningAndNoStaple() throws Exception {
-    ServerProcess server = servers.get(Framework.NETTY_OPENSSL);
+    ChildJvm server = servers.get(Framework.NETTY_OPENSSL);
     Observation o = openssl(Framework.NETTY_OPENSSL);
     assertThat(o.handshakeOk()).as("%s", o).isTrue();
     assertThat(o.stapled()).as("%s", o).isFalse();
@@ -201,8 +202,8 @@ abstract class FrameworkStaplingIT {
         "StapleKeeper cannot staple for this TLS server context: Netty SslContext with the OpenSSL"
             + " provider (netty-tcnative), io.netty.handler.ssl.OpenSslServerContext.";
     assertLogged(server, warning);
-    assertThat(server.logText()).contains("SslProvider.JDK");
-    assertThat(server.logText().split(Pattern.quote(warning), -1))
+    assertThat(server.output()).contains("SslProvider.JDK");
+    assertThat(server.output().split(Pattern.quote(warning), -1))
         .as("one warning for the one context")
         .hasSize(2);
   }
@@ -242,11 +243,9 @@ abstract class FrameworkStaplingIT {
   }
 
   /** Waits a little for {@code text} to reach the server log. */
-  private static void assertLogged(ServerProcess server, String text) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!server.logText().contains(text) && System.nanoTime() < end) {
-      Thread.sleep(100);
-    }
-    assertThat(server.logText()).as("server log %s", server.log()).contains(text);
+  private static void assertLogged(ChildJvm server, String text) throws InterruptedException {
+    assertThat(server.awaitOutput(text, Duration.ofSeconds(5)))
+        .as("server log %s contains %s", server.log(), text)
+        .isTrue();
   }
 }

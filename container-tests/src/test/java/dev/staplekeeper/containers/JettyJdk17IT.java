@@ -1,5 +1,6 @@
 package dev.staplekeeper.containers;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.io.IOException;
 
 /** Eclipse Jetty (jetty-home tar.gz) on JDK 17, agent in {@code start.d/staplekeeper.ini}. */
@@ -15,7 +16,7 @@ class JettyJdk17IT extends ContainerStaplingIT {
   }
 
   @Override
-  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+  ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
     return JettyServer.start(setup);
   }
 }

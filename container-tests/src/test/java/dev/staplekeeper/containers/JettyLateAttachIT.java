@@ -1,5 +1,6 @@
 package dev.staplekeeper.containers;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.io.IOException;
 
 /** Eclipse Jetty started without StapleKeeper, then attached. */
@@ -10,7 +11,7 @@ class JettyLateAttachIT extends LateAttachIT {
   }
 
   @Override
-  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+  ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
     return JettyServer.start(setup);
   }
 }

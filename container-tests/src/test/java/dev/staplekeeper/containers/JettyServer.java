@@ -1,5 +1,6 @@
 package dev.staplekeeper.containers;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ final class JettyServer {
     return Path.of(System.getProperty("staplekeeper.it.jetty.home"));
   }
 
-  static ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+  static ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
     Path home = home();
     Path base = setup.workDir().resolve(setup.name());
     Files.createDirectories(base);
@@ -46,15 +47,14 @@ final class JettyServer {
         StandardOpenOption.CREATE);
     Files.writeString(base.resolve("start.d/staplekeeper.ini"), ini(setup.jvmOptions()));
 
-    return ServerProcess.start(
-        "Jetty " + setup.name(),
-        List.of(java.toString(), "-jar", home.resolve("start.jar").toString()),
-        base,
-        env,
-        base.resolve("jetty.log"),
-        setup.port(),
-        ":oejs.Server:main: Started oejs.Server@",
-        START_TIMEOUT);
+    return ChildJvm.command(List.of(java.toString(), "-jar", home.resolve("start.jar").toString()))
+        .name("Jetty " + setup.name())
+        .workDir(base)
+        .env(env)
+        .log(base.resolve("jetty.log"))
+        .readyWhen(":oejs.Server:main: Started oejs.Server@", setup.port())
+        .startTimeout(START_TIMEOUT)
+        .start();
   }
 
   private static void addModules(Path java, Path home, Path base, Map<String, String> env)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,7 @@ abstract class LateAttachIT {
 
   abstract String name();
 
-  abstract ServerProcess start(ServerSetup setup) throws IOException, InterruptedException;
+  abstract ChildJvm start(ServerSetup setup) throws IOException, InterruptedException;
 
   @BeforeAll
   void startResponder() throws Exception {
@@ -58,7 +59,7 @@ abstract class LateAttachIT {
   void attachStaplesTheRunningServerFromTheNextHandshake(int feature) throws Exception {
     Path jdk = Jdks.jdk(feature);
     Path rootPem = pki.dir().resolve("root.pem");
-    try (ServerProcess server =
+    try (ChildJvm server =
         start(
             new ServerSetup(
                 "jdk" + feature,

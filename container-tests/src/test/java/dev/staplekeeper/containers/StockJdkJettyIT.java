@@ -2,6 +2,7 @@ package dev.staplekeeper.containers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import java.io.IOException;
 import java.time.Duration;
@@ -28,7 +29,7 @@ class StockJdkJettyIT extends ContainerStaplingIT {
   }
 
   @Override
-  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+  ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
     return JettyServer.start(setup);
   }
 

@@ -1,5 +1,6 @@
 package dev.staplekeeper.containers;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.io.IOException;
 
 /** Apache Tomcat (distribution tar.gz) on JDK 17, agent in {@code bin/setenv.sh}. */
@@ -15,7 +16,7 @@ class TomcatJdk17IT extends ContainerStaplingIT {
   }
 
   @Override
-  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+  ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
     return TomcatServer.start(setup);
   }
 }

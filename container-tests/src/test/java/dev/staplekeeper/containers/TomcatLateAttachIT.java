@@ -1,5 +1,6 @@
 package dev.staplekeeper.containers;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.io.IOException;
 
 /** Apache Tomcat started without StapleKeeper, then attached. */
@@ -10,7 +11,7 @@ class TomcatLateAttachIT extends LateAttachIT {
   }
 
   @Override
-  ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+  ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
     return TomcatServer.start(setup);
   }
 }

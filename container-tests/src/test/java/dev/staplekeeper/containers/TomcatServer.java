@@ -1,5 +1,6 @@
 package dev.staplekeeper.containers;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ final class TomcatServer {
     return Path.of(System.getProperty("staplekeeper.it.tomcat.home"));
   }
 
-  static ServerProcess start(ServerSetup setup) throws IOException, InterruptedException {
+  static ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
     Path home = home();
     Path base = setup.workDir().resolve(setup.name());
     for (String dir : List.of("bin", "conf", "logs", "temp", "work", "webapps/ROOT")) {
@@ -40,22 +41,22 @@ final class TomcatServer {
     Files.writeString(base.resolve("conf/server.xml"), serverXml(setup));
     Files.writeString(base.resolve("bin/setenv.sh"), setenv(setup.jvmOptions()));
 
-    return ServerProcess.start(
-        "Tomcat " + setup.name(),
-        List.of("/bin/sh", home.resolve("bin/catalina.sh").toString(), "run"),
-        base,
-        Map.of(
-            "CATALINA_HOME", home.toString(),
-            "CATALINA_BASE", base.toString(),
-            "JAVA_HOME", setup.jdk().toString(),
-            "JRE_HOME", setup.jdk().toString(),
-            "CATALINA_OPTS", "",
-            "JAVA_OPTS", "",
-            "JAVA_TOOL_OPTIONS", ""),
-        base.resolve("logs/console.log"),
-        setup.port(),
-        "org.apache.catalina.startup.Catalina.start Server startup in",
-        START_TIMEOUT);
+    return ChildJvm.command(List.of("/bin/sh", home.resolve("bin/catalina.sh").toString(), "run"))
+        .name("Tomcat " + setup.name())
+        .workDir(base)
+        .env(
+            Map.of(
+                "CATALINA_HOME", home.toString(),
+                "CATALINA_BASE", base.toString(),
+                "JAVA_HOME", setup.jdk().toString(),
+                "JRE_HOME", setup.jdk().toString(),
+                "CATALINA_OPTS", "",
+                "JAVA_OPTS", "",
+                "JAVA_TOOL_OPTIONS", ""))
+        .log(base.resolve("logs/console.log"))
+        .readyWhen("org.apache.catalina.startup.Catalina.start Server startup in", setup.port())
+        .startTimeout(START_TIMEOUT)
+        .start();
   }
 
   /** One CATALINA_OPTS line per option, the form docs/operations.md shows. */

@@ -1,11 +1,15 @@
 package dev.staplekeeper.springapp;
 
+import java.io.IOException;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
 import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,6 +26,10 @@ import org.springframework.web.bind.annotation.RestController;
  * declared one). {@code netty} also needs {@code spring.main.web-application-type=reactive}: the
  * same controller then runs on WebFlux and Reactor Netty, whose SSL provider is the JDK's (the jar
  * has no netty-tcnative).
+ *
+ * <p>{@code app.exit-on-stdin-eof=true} stops the app when its standard input ends, like the
+ * test-apps servers' {@code --exit-on-stdin-eof}: a parent (the outage demo) that dies in any way
+ * leaves no server behind.
  */
 @SpringBootApplication
 public class SpringApp {
@@ -62,6 +70,31 @@ public class SpringApp {
     @Bean
     NettyReactiveWebServerFactory nettyFactory() {
       return new NettyReactiveWebServerFactory();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(name = "app.exit-on-stdin-eof", havingValue = "true")
+  static class ExitOnStdinEof {
+    @Bean
+    ApplicationRunner exitOnStdinEof(ConfigurableApplicationContext context) {
+      return (ApplicationArguments args) -> {
+        Thread watch =
+            new Thread(
+                () -> {
+                  try {
+                    while (System.in.read() >= 0) {
+                      // nothing is sent; only the end of the stream matters
+                    }
+                  } catch (IOException e) {
+                    // the pipe broke: the parent is gone
+                  }
+                  System.exit(SpringApplication.exit(context));
+                },
+                "exit-on-stdin-eof");
+        watch.setDaemon(true);
+        watch.start();
+      };
     }
   }
 }

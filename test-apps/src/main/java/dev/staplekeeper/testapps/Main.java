@@ -2,6 +2,7 @@ package dev.staplekeeper.testapps;
 
 import dev.staplekeeper.testapps.cli.CheckCommand;
 import dev.staplekeeper.testapps.cli.Command;
+import dev.staplekeeper.testapps.cli.DemoCommand;
 import dev.staplekeeper.testapps.cli.NettyCommand;
 import dev.staplekeeper.testapps.cli.PkiCommand;
 import dev.staplekeeper.testapps.cli.ResponderCommand;
@@ -29,7 +30,8 @@ public final class Main {
         new ServerCommand(TestServer.Kind.TOMCAT),
         new ServerCommand(TestServer.Kind.JETTY),
         new NettyCommand(),
-        new CheckCommand());
+        new CheckCommand(),
+        new DemoCommand());
   }
 
   public static void main(String[] args) {

@@ -3,19 +3,14 @@ package dev.staplekeeper.testapps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,37 +21,24 @@ import org.junit.jupiter.api.io.TempDir;
  * command as clients.
  */
 class TestAppsJarIT {
-  private static final Pattern READY_RESPONDER =
-      Pattern.compile("READY ocsp=(\\S+) control=(\\d+)");
-  private static final Pattern READY_SERVER = Pattern.compile("READY port=(\\d+)");
-
   @TempDir Path dir;
-  private final List<Process> processes = new ArrayList<>();
+  private final List<ChildJvm> processes = new ArrayList<>();
 
   @AfterEach
-  void stopAll() throws InterruptedException {
-    for (Process p : processes) {
-      p.destroy();
-    }
-    for (Process p : processes) {
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    }
+  void stopAll() {
+    processes.forEach(ChildJvm::close);
   }
 
   @Test
   void stockJdkStaplingThroughTheJsseServerOnEveryJdk() throws Exception {
     Path pki = dir.resolve("pki");
-    Matcher responder =
-        start(READY_RESPONDER, javaBin(), "responder", "--pki", pki, "--create", "--port", "0");
-    String control = responder.group(2);
+    ChildJvm responder = start(javaBin(), "responder", "--pki", pki, "--create", "--port", "0");
+    String control = responder.readyField("control");
 
     List<String> jdks = jdks();
     for (String javaBin : jdks) {
-      Matcher server =
+      ChildJvm server =
           start(
-              READY_SERVER,
               javaBin,
               "-Djdk.tls.server.enableStatusRequestExtension=true",
               "jsse-server",
@@ -64,7 +46,7 @@ class TestAppsJarIT {
               pki,
               "--port",
               "0");
-      String port = server.group(1);
+      String port = Integer.toString(server.port());
       for (String tls : new String[] {"1.2", "1.3"}) {
         Result check = run(javaBin(), "check", "--port", port, "--pki", pki, "--tls", tls);
         assertThat(check.out()).as(javaBin).contains("TLSv" + tls, "stapled=yes", "valid=yes");
@@ -84,7 +66,7 @@ class TestAppsJarIT {
         .isEqualTo("unauthorized\n");
     Result shutdown = run(javaBin(), "responder-ctl", "--control-port", control, "shutdown");
     assertThat(shutdown.exit()).isZero();
-    assertThat(processes.get(0).waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(processes.get(0).waitFor(Duration.ofSeconds(10))).isTrue();
     assertThat(processes.get(0).exitValue()).isZero();
   }
 
@@ -94,51 +76,23 @@ class TestAppsJarIT {
     assertThat(run(javaBin(), "pki", "--dir", pki, "--ocsp-url", "http://127.0.0.1:9/ocsp").exit())
         .isZero();
     for (String app : new String[] {"tomcat", "jetty"}) {
-      String port = start(READY_SERVER, javaBin(), app, "--pki", pki, "--port", "0").group(1);
+      String port = Integer.toString(start(javaBin(), app, "--pki", pki, "--port", "0").port());
       Result check = run(javaBin(), "check", "--port", port, "--pki", pki);
       assertThat(check.out()).as(app).contains("stapled=no").doesNotContain("http=");
       assertThat(check.exit()).isEqualTo(1);
     }
   }
 
-  private Matcher start(Pattern ready, String javaBin, Object... args) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command(javaBin, args));
-    Path log = Files.createTempFile(dir, "process", ".log");
-    pb.redirectError(log.toFile());
-    Process p = pb.start();
+  private ChildJvm start(String javaBin, Object... args) throws Exception {
+    List<String> cmd = command(javaBin, args);
+    ChildJvm p =
+        ChildJvm.command(cmd)
+            .name(cmd.get(cmd.indexOf("-jar") + 2))
+            .log(Files.createTempFile(dir, "process", ".log"))
+            .startTimeout(Duration.ofSeconds(30))
+            .start();
     processes.add(p);
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // process ended
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      String line = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (line != null) {
-        Matcher m = ready.matcher(line);
-        if (m.matches()) {
-          return m;
-        }
-      }
-      if (!p.isAlive() && lines.isEmpty()) {
-        break;
-      }
-    }
-    throw new AssertionError(
-        "no READY line from " + pb.command() + "; stderr:\n" + Files.readString(log));
+    return p;
   }
 
   record Result(int exit, String out) {}

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
+import dev.staplekeeper.agent.log.AgentLog;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Constructor;
 import java.util.Collections;
@@ -16,8 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns server-side stapling on for {@code SSLContext}s that were created while {@code
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * package as {@code SSLContextImpl}, so no module edge is needed.
  */
 public final class ServerStaplingInstrumentation {
-  private static final Logger log = LoggerFactory.getLogger(ServerStaplingInstrumentation.class);
+  private static final AgentLog log = AgentLog.get(ServerStaplingInstrumentation.class);
   public static final String SSL_CONTEXT_IMPL = "sun.security.ssl.SSLContextImpl";
 
   private final Map<String, Throwable> errors = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,8 +41,6 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.cert.ocsp.OCSPException;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Fetches the DER OCSP response for one {@link CertId} from an HTTP(S) responder (RFC 6960 appendix
@@ -73,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * <p>Immutable and thread-safe.
  */
 public final class OcspFetcher {
-  private static final Logger LOG = LoggerFactory.getLogger(OcspFetcher.class);
+  private static final AgentLog LOG = AgentLog.get(OcspFetcher.class);
 
   static final String REQUEST_TYPE = "application/ocsp-request";
   static final String RESPONSE_TYPE = "application/ocsp-response";

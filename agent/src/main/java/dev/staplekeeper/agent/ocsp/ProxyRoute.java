@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -7,8 +8,6 @@ import java.net.ProxySelector;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Which proxy an OCSP request goes through.
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * selector means direct. Immutable and thread-safe.
  */
 final class ProxyRoute {
-  private static final Logger LOG = LoggerFactory.getLogger(ProxyRoute.class);
+  private static final AgentLog LOG = AgentLog.get(ProxyRoute.class);
 
   private final Proxy fixed;
 

@@ -24,7 +24,7 @@ final class AgentCli {
     List<String> cmd = new ArrayList<>();
     cmd.add(jdk.resolve("bin/java").toString());
     cmd.add("-jar");
-    cmd.add(ServerProcess.agentJar().toString());
+    cmd.add(ForkedServer.agentJar().toString());
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).start();
     p.getOutputStream().close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.BufferedReader;
@@ -29,7 +30,7 @@ class AgentCliIT {
   @TempDir Path dir;
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -38,10 +39,10 @@ class AgentCliIT {
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir, responder.url(), false);
       responder.start(pki, Duration.ofMinutes(2));
-      try (ServerProcess server =
-          ServerProcess.start("cli-" + ServerProcess.jdkName(jdk), jdk, dir, List.of())) {
-        String pid = String.valueOf(server.process.pid());
-        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled())
+      try (ChildJvm server =
+          ForkedServer.start("cli-" + ForkedServer.jdkName(jdk), jdk, dir, List.of())) {
+        String pid = String.valueOf(server.pid());
+        assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).stapled())
             .as("stock JDK without the property: no staple")
             .isFalse();
         AgentCli noAgent = AgentCli.run(jdk, "status", pid);
@@ -54,7 +55,7 @@ class AgentCliIT {
                     + pid
                     + ")");
 
-        try (SSLSocket before = openConnection(server.port, pki);
+        try (SSLSocket before = openConnection(server.port(), pki);
             Trickle trickle = new Trickle(before)) {
           AgentCli attach = AgentCli.run(jdk, "attach", pid, "coldWait=3s");
           assertThat(attach.exit).as("%s", attach).isZero();
@@ -64,15 +65,15 @@ class AgentCliIT {
               .contains("sun.security.ssl.SSLContextImpl");
 
           // the server's existing SSLContext staples from the next handshake, on both protocols
-          String tls13 = OpenSslClient.status(server.port, "-tls1_3", dir.resolve("root.pem"));
+          String tls13 = OpenSslClient.status(server.port(), "-tls1_3", dir.resolve("root.pem"));
           assertThat(tls13)
               .contains("OCSP Response Status: successful")
               .contains("Cert Status: good");
-          String tls12 = OpenSslClient.status(server.port, "-tls1_2", dir.resolve("root.pem"));
+          String tls12 = OpenSslClient.status(server.port(), "-tls1_2", dir.resolve("root.pem"));
           assertThat(tls12)
               .contains("OCSP Response Status: successful")
               .contains("Cert Status: good");
-          StapleVerdict jdkClient = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+          StapleVerdict jdkClient = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
           assertThat(jdkClient.validStaple()).as("%s", jdkClient).isTrue();
 
           // a connection made before the attach still works
@@ -138,24 +139,24 @@ class AgentCliIT {
 
   @Test
   void anExplicitFalseStaplingPropertyStillWinsAfterAttach() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
+    Path jdk = ForkedServer.jdks().get(0);
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir, responder.url(), false);
       responder.start(pki, Duration.ofMinutes(2));
-      try (ServerProcess server =
-          ServerProcess.start(
+      try (ChildJvm server =
+          ForkedServer.start(
               "cli-explicit-false",
               jdk,
               dir,
               List.of("-Djdk.tls.server.enableStatusRequestExtension=false"))) {
-        AgentCli attach = AgentCli.run(jdk, "attach", String.valueOf(server.process.pid()));
+        AgentCli attach = AgentCli.run(jdk, "attach", String.valueOf(server.pid()));
         assertThat(attach.exit).as("%s", attach).isZero();
         assertThat(attach.out).contains(" active on Java ").doesNotContain("SSLContextImpl");
         assertThat(
                 server.awaitOutput(
                     "enableStatusRequestExtension=false is set", Duration.ofSeconds(10)))
             .isTrue();
-        StapleVerdict after = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        StapleVerdict after = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(after.stapled()).as("the user turned stapling off: %s", after).isFalse();
         assertThat(responder.requestCount()).isZero();
       }
@@ -164,7 +165,7 @@ class AgentCliIT {
 
   @Test
   void badPidsGetOneClearLine() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
+    Path jdk = ForkedServer.jdks().get(0);
     AgentCli notANumber = AgentCli.run(jdk, "status", "12ab");
     assertThat(notANumber.exit).isEqualTo(1);
     assertThat(notANumber.err.trim())

@@ -6,6 +6,7 @@ import com.sun.tools.attach.VirtualMachine;
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.net.URL;
@@ -33,7 +34,7 @@ class AgentJarIT {
 
   @Test
   void isAtMostFourMebibytesAndEveryClassInItLoads() throws Exception {
-    Path agentJar = ServerProcess.agentJar();
+    Path agentJar = ForkedServer.agentJar();
     assertThat(Files.size(agentJar)).isLessThanOrEqualTo(FOUR_MIB);
     List<String> failed = new ArrayList<>();
     int loaded = 0;
@@ -67,14 +68,14 @@ class AgentJarIT {
    */
   @Test
   void keepsApplicationClassDataSharing() throws Exception {
-    for (Path jdk : ServerProcess.jdks()) {
-      Path archive = dir.resolve("app-" + ServerProcess.jdkName(jdk) + ".jsa");
+    for (Path jdk : ForkedServer.jdks()) {
+      Path archive = dir.resolve("app-" + ForkedServer.jdkName(jdk) + ".jsa");
       String dump =
           run(
               jdk,
               "-XX:ArchiveClassesAtExit=" + archive,
               "-cp",
-              ServerProcess.testAppsJar().toString(),
+              ForkedServer.testAppsJar().toString(),
               "dev.staplekeeper.testapps.Main");
       assertThat(archive).as("dump output: %s", dump).exists();
       String out =
@@ -83,9 +84,9 @@ class AgentJarIT {
               "-Xshare:auto",
               "-XX:SharedArchiveFile=" + archive,
               "-Xlog:cds=info,class+load=info,class+path=info",
-              "-javaagent:" + ServerProcess.agentJar(),
+              "-javaagent:" + ForkedServer.agentJar(),
               "-cp",
-              ServerProcess.testAppsJar().toString(),
+              ForkedServer.testAppsJar().toString(),
               "dev.staplekeeper.testapps.Main");
       assertThat(out)
           .as("the agent defined its bridge")
@@ -111,7 +112,7 @@ class AgentJarIT {
 
   @Test
   void everyDependencyIsRelocatedAndTheManifestNamesTheEntryPoints() throws Exception {
-    try (JarFile jar = new JarFile(ServerProcess.agentJar().toFile())) {
+    try (JarFile jar = new JarFile(ForkedServer.agentJar().toFile())) {
       List<String> foreign = new ArrayList<>();
       for (ZipEntry e : Collections.list(jar.entries())) {
         String name = e.getName();
@@ -153,11 +154,11 @@ class AgentJarIT {
             + "  for (java.security.Provider p : java.security.Security.getProviders())"
             + " System.out.println(\"PROVIDER \" + p.getName());\n"
             + "  System.out.println(\"BC? \" + java.security.Security.getProvider(\"BC\")); } }\n");
-    for (Path jdk : ServerProcess.jdks()) {
+    for (Path jdk : ForkedServer.jdks()) {
       Process p =
           new ProcessBuilder(
                   jdk.resolve("bin/java").toString(),
-                  "-javaagent:" + ServerProcess.agentJar(),
+                  "-javaagent:" + ForkedServer.agentJar(),
                   source.toString())
               .redirectErrorStream(true)
               .start();
@@ -171,12 +172,12 @@ class AgentJarIT {
 
   @Test
   void attachingToARunningServerTakesOverItsStapling() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
+    Path jdk = ForkedServer.jdks().get(0);
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir, responder.url(), false);
       responder.start(pki, Duration.ofMinutes(5));
-      try (ServerProcess server =
-          ServerProcess.start(
+      try (ChildJvm server =
+          ForkedServer.start(
               "late-attach",
               jdk,
               dir,
@@ -184,20 +185,20 @@ class AgentJarIT {
                   "-Djdk.tls.server.enableStatusRequestExtension=true",
                   "-Djdk.tls.stapling.cacheLifetime=1"))) {
         // the stock JDK staples and has loaded StatusResponseManager before the agent arrives
-        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled())
+        assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).stapled())
             .isTrue();
-        VirtualMachine vm = VirtualMachine.attach(String.valueOf(server.process.pid()));
+        VirtualMachine vm = VirtualMachine.attach(String.valueOf(server.pid()));
         try {
-          vm.loadAgent(ServerProcess.agentJar().toString(), "coldWait=2s");
+          vm.loadAgent(ForkedServer.agentJar().toString(), "coldWait=2s");
         } finally {
           vm.detach();
         }
         assertThat(server.awaitOutput("active on Java", Duration.ofSeconds(20))).isTrue();
-        StapleVerdict first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        StapleVerdict first = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(first.validStaple()).as("%s", first).isTrue();
         responder.mode(FaultMode.UNAUTHORIZED);
         Thread.sleep(1500); // past the JDK's own 1 s cache lifetime
-        StapleVerdict during = StapleChecker.check("127.0.0.1", server.port, "TLSv1.2", pki);
+        StapleVerdict during = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.2", pki);
         assertThat(during.validStaple()).as("after attach, during a fault: %s", during).isTrue();
       }
     }

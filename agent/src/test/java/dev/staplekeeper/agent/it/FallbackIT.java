@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.nio.charset.StandardCharsets;
@@ -43,24 +44,24 @@ class FallbackIT {
   }
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("jdks")
   void anExceptionInsideStapleKeeperLeavesTheJdksOwnStaplingWorking(Path jdk) throws Exception {
     responder.mode(FaultMode.HEALTHY);
-    try (ServerProcess server =
-        ServerProcess.start(
-            "broken-" + ServerProcess.jdkName(jdk),
+    try (ChildJvm server =
+        ForkedServer.start(
+            "broken-" + ForkedServer.jdkName(jdk),
             jdk,
             dir,
             List.of(
-                "-javaagent:" + ServerProcess.agentJar(),
+                "-javaagent:" + ForkedServer.agentJar(),
                 "-Dstaplekeeper.failLookupsForTesting=true"))) {
       assertThat(server.output()).contains("active on Java");
       for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
-        StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, protocol, pki);
+        StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
         // stapled by the JDK's own StatusResponseManager, reached because the advice fell through
         assertThat(r.validStaple()).as("%s", r).isTrue();
       }
@@ -69,14 +70,14 @@ class FallbackIT {
 
   @Test
   void anInvalidSettingLeavesTheServerAsTheJdkRunsIt() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
-    try (ServerProcess server =
-        ServerProcess.start(
+    Path jdk = ForkedServer.jdks().get(0);
+    try (ChildJvm server =
+        ForkedServer.start(
             "badconfig",
             jdk,
             dir,
             List.of(
-                "-javaagent:" + ServerProcess.agentJar() + "=refreshFraction=2",
+                "-javaagent:" + ForkedServer.agentJar() + "=refreshFraction=2",
                 "-Dstaplekeeper.coldWait=forever"))) {
       assertThat(server.output())
           .contains("StapleKeeper")
@@ -84,18 +85,18 @@ class FallbackIT {
           .contains("refreshFraction='2'")
           .contains("0.05 to 0.95")
           .contains("staplekeeper.coldWait='forever'");
-      StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+      StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
       // without the agent nothing turned server stapling on: a plain, working handshake
       assertThat(r.stapled()).isFalse();
-      assertThat(server.process.isAlive()).isTrue();
+      assertThat(server.isAlive()).isTrue();
     }
   }
 
   @Test
   void aMisspelledEnvironmentVariableStopsTheAgentLikeAMisspelledProperty() throws Exception {
-    Path java = ServerProcess.jdks().get(0).resolve("bin/java");
+    Path java = ForkedServer.jdks().get(0).resolve("bin/java");
     ProcessBuilder pb =
-        new ProcessBuilder(java.toString(), "-javaagent:" + ServerProcess.agentJar(), "-version")
+        new ProcessBuilder(java.toString(), "-javaagent:" + ForkedServer.agentJar(), "-version")
             .redirectErrorStream(true);
     pb.environment().put("STAPLEKEEPER_CACHEDIR", "/var/lib/staplekeeper");
     Process p = pb.start();
@@ -112,35 +113,37 @@ class FallbackIT {
 
   @Test
   void disabledAgentPatchesNothing() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
-    try (ServerProcess server =
-        ServerProcess.start(
+    Path jdk = ForkedServer.jdks().get(0);
+    try (ChildJvm server =
+        ForkedServer.start(
             "disabled",
             jdk,
             dir,
-            List.of("-javaagent:" + ServerProcess.agentJar(), "-Dstaplekeeper.enabled=false"))) {
+            List.of("-javaagent:" + ForkedServer.agentJar(), "-Dstaplekeeper.enabled=false"))) {
       assertThat(server.output()).contains("is disabled").doesNotContain("active on Java");
-      assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled()).isFalse();
+      assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).stapled())
+          .isFalse();
     }
   }
 
   /** The control: the stock JDK loses the staple when its cache entry ages out during a fault. */
   @Test
   void stockJdkLosesTheStapleDuringAFaultWhichTheAgentBridges() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
+    Path jdk = ForkedServer.jdks().get(0);
     responder.mode(FaultMode.HEALTHY);
-    try (ServerProcess server =
-        ServerProcess.start(
+    try (ChildJvm server =
+        ForkedServer.start(
             "stock-jdk",
             jdk,
             dir,
             List.of(
                 "-Djdk.tls.server.enableStatusRequestExtension=true",
                 "-Djdk.tls.stapling.cacheLifetime=1"))) {
-      assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled()).isTrue();
+      assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).stapled())
+          .isTrue();
       responder.mode(FaultMode.UNAUTHORIZED);
       Thread.sleep(1500);
-      StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+      StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
       assertThat(r.stapled())
           .as("stock JDK after its cache lifetime, responder unauthorized")
           .isFalse();

@@ -10,6 +10,7 @@ import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -101,7 +102,7 @@ class HostileResponderIT {
 
   @Test
   void everyClientAcceptsTheStapleAndMutationsNeverReplaceIt() throws Exception {
-    Path jdk = ServerProcess.jdks().get(ServerProcess.jdks().size() - 1);
+    Path jdk = ForkedServer.jdks().get(ForkedServer.jdks().size() - 1);
     try (CraftedResponder responder = new CraftedResponder()) {
       TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), false);
       OcspResponseFactory factory = new OcspResponseFactory(pki);
@@ -111,31 +112,31 @@ class HostileResponderIT {
       // every request gets a freshly signed response, re-framed and padded again
       responder.body = () -> uncheck(() -> reframed(pki, factory, Instant.now(), validity));
 
-      try (ServerProcess server =
-          ServerProcess.start(
+      try (ChildJvm server =
+          ForkedServer.start(
               "hostile-responder",
               jdk,
               pki.dir(),
               List.of(
-                  "-javaagent:" + ServerProcess.agentJar(),
+                  "-javaagent:" + ForkedServer.agentJar(),
                   "-Dstaplekeeper.coldWait=5s",
                   "-Dstaplekeeper.refreshFraction=0.05",
                   "-Dstaplekeeper.refreshJitter=0",
                   "-Dstaplekeeper.retryInitialBackoff=200ms",
                   "-Dstaplekeeper.retryMaxBackoff=1s"))) {
-        StapleVerdict tls13 = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        StapleVerdict tls13 = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(tls13.validStaple()).as("JDK client TLS 1.3: %s", tls13).isTrue();
         assertCanonical(tls13.raw(), pki);
-        StapleVerdict tls12 = StapleChecker.check("127.0.0.1", server.port, "TLSv1.2", pki);
+        StapleVerdict tls12 = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.2", pki);
         assertThat(tls12.validStaple()).as("JDK client TLS 1.2: %s", tls12).isTrue();
 
         Path root = pki.dir().resolve("root.pem");
-        String openssl = OpenSslClient.status(server.port, "-tls1_3", root);
+        String openssl = OpenSslClient.status(server.port(), "-tls1_3", root);
         assertThat(openssl)
             .contains("OCSP Response Status: successful")
             .contains("Cert Status: good")
             .contains("Verify return code: 0 (ok)");
-        String gnutls = gnutls(server.port, root);
+        String gnutls = gnutls(server.port(), root);
         assertThat(gnutls)
             .contains("OCSP Response Information:")
             .contains("Certificate Status: good")
@@ -159,10 +160,10 @@ class HostileResponderIT {
         for (Supplier<byte[]> mutated : mutations) {
           responder.body = mutated;
           responder.awaitRequests(responder.requests.get() + 2, Duration.ofSeconds(15));
-          byte[] held = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).raw();
+          byte[] held = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).raw();
           assertThat(responder.awaitRequests(responder.requests.get() + 3, Duration.ofSeconds(15)))
               .isTrue();
-          StapleVerdict after = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+          StapleVerdict after = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
           assertThat(after.validStaple()).as("%s", after).isTrue();
           assertThat(after.raw()).as("the held good staple is not replaced").isEqualTo(held);
           assertCanonical(after.raw(), pki);

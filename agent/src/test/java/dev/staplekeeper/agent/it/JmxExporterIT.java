@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.net.ServerSocket;
@@ -32,7 +33,7 @@ class JmxExporterIT {
   @TempDir Path dir;
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -48,20 +49,20 @@ class JmxExporterIT {
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir, responder.url(), false);
       responder.start(pki, Duration.ofMinutes(2));
-      try (ServerProcess server =
-          ServerProcess.start(
-              "jmx-exporter-" + ServerProcess.jdkName(jdk),
+      try (ChildJvm server =
+          ForkedServer.start(
+              "jmx-exporter-" + ForkedServer.jdkName(jdk),
               jdk,
               dir,
               List.of(
-                  "-javaagent:" + ServerProcess.agentJar(),
+                  "-javaagent:" + ForkedServer.agentJar(),
                   "-javaagent:" + exporter + "=127.0.0.1:" + metricsPort + ":" + config,
                   "-Dstaplekeeper.refreshFraction=0.05",
                   "-Dstaplekeeper.refreshJitter=0",
                   "-Dstaplekeeper.retryInitialBackoff=1s",
                   "-Dstaplekeeper.retryMaxBackoff=2s"))) {
         Metrics m = new Metrics(metricsPort);
-        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).validStaple())
+        assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).validStaple())
             .isTrue();
         String serial = pki.server().getSerialNumber().toString(16);
         String cert = "serial=\"" + serial + "\",subject=\"CN=localhost\"";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.nio.file.Path;
@@ -49,12 +50,12 @@ class ResponderOutageIT {
   @TempDir Path dir;
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   static List<String> agentArgs(String... extra) {
     List<String> args = new ArrayList<>();
-    args.add("-javaagent:" + ServerProcess.agentJar());
+    args.add("-javaagent:" + ForkedServer.agentJar());
     args.add("-Dstaplekeeper.refreshFraction=0.05");
     args.add("-Dstaplekeeper.refreshJitter=0");
     args.add("-Dstaplekeeper.retryInitialBackoff=200ms");
@@ -72,16 +73,16 @@ class ResponderOutageIT {
       TestPki pki = TestPki.create(dir, responder.url(), true);
       responder.start(pki, VALIDITY);
       responder.slowDelay(Duration.ofSeconds(2)); // beyond the 1 s fetch timeout
-      try (ServerProcess server =
-          ServerProcess.start("outage-" + ServerProcess.jdkName(jdk), jdk, dir, agentArgs())) {
+      try (ChildJvm server =
+          ForkedServer.start("outage-" + ForkedServer.jdkName(jdk), jdk, dir, agentArgs())) {
         assertThat(server.output()).contains("StapleKeeper").contains("active on Java");
 
-        StapleVerdict first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        StapleVerdict first = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(first.validStaple()).as("first handshake: %s", first).isTrue();
 
         List<String> timeline = new ArrayList<>();
         for (FaultMode fault : FAULTS) {
-          awaitFreshStaple(pki, server.port, responder);
+          awaitFreshStaple(pki, server.port(), responder);
           responder.mode(fault);
           responder.resetCount();
           Instant end = Instant.now().plus(FAULT);
@@ -89,7 +90,7 @@ class ResponderOutageIT {
           long slowest = 0;
           while (Instant.now().isBefore(end)) {
             String protocol = handshakes % 2 == 0 ? "TLSv1.2" : "TLSv1.3";
-            StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, protocol, pki);
+            StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
             assertThat(r.validStaple() && "good".equals(r.certStatus()))
                 .as("%s during %s, handshake %d: %s", jdk.getFileName(), fault, handshakes, r)
                 .isTrue();
@@ -99,7 +100,7 @@ class ResponderOutageIT {
           }
           String openssl =
               OpenSslClient.status(
-                  server.port,
+                  server.port(),
                   FAULTS.indexOf(fault) % 2 == 0 ? "-tls1_2" : "-tls1_3",
                   pki.dir().resolve("root.pem"));
           assertThat(openssl)
@@ -156,21 +157,21 @@ class ResponderOutageIT {
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir, responder.url(), false);
       responder.start(pki, Duration.ofSeconds(6));
-      try (ServerProcess server =
-          ServerProcess.start(
-              "expiry-" + ServerProcess.jdkName(jdk),
+      try (ChildJvm server =
+          ForkedServer.start(
+              "expiry-" + ForkedServer.jdkName(jdk),
               jdk,
               dir,
               agentArgs("-Dstaplekeeper.refreshFraction=0.5"))) {
-        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled())
+        assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).stapled())
             .isTrue();
         responder.mode(FaultMode.UNAUTHORIZED);
-        StapleVerdict held = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        StapleVerdict held = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(held.validStaple()).as("%s", held).isTrue();
         Instant end = held.nextUpdate().plusSeconds(2);
         boolean sawNone = false;
         while (Instant.now().isBefore(end)) {
-          StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.2", pki);
+          StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.2", pki);
           Instant now = Instant.now();
           if (r.stapled()) {
             assertThat(r.validStaple() && "good".equals(r.certStatus()))
@@ -186,7 +187,7 @@ class ResponderOutageIT {
         }
         assertThat(sawNone).as("the expired response stopped being stapled").isTrue();
         responder.mode(FaultMode.HEALTHY);
-        awaitFreshStaple(pki, server.port, responder);
+        awaitFreshStaple(pki, server.port(), responder);
       }
     }
   }

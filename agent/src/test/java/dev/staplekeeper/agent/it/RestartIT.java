@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ class RestartIT {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
-                "-javaagent:" + ServerProcess.agentJar(),
+                "-javaagent:" + ForkedServer.agentJar(),
                 "-Dstaplekeeper.cacheDir=" + cacheDir,
                 "-Dstaplekeeper.coldWait=0ms",
                 "-Dstaplekeeper.retryInitialBackoff=200ms",
@@ -34,26 +35,26 @@ class RestartIT {
   }
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   @Test
   void theFirstHandshakeAfterARestartDuringAnOutageCarriesTheStoredStaple() throws Exception {
-    Path jdk = ServerProcess.jdks().get(ServerProcess.jdks().size() - 1);
+    Path jdk = ForkedServer.jdks().get(ForkedServer.jdks().size() - 1);
     Path cache = dir.resolve("cache");
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), true);
       responder.start(pki, Duration.ofMinutes(10));
       StapleVerdict before;
-      try (ServerProcess server = ServerProcess.start("restart-1", jdk, pki.dir(), agent(cache))) {
+      try (ChildJvm server = ForkedServer.start("restart-1", jdk, pki.dir(), agent(cache))) {
         // prefetch: stapled from the first handshake even with coldWait=0
         awaitStored(cache);
-        before = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+        before = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         assertThat(before.validStaple()).as("%s", before).isTrue();
       }
       responder.mode(FaultMode.DOWN);
-      try (ServerProcess server = ServerProcess.start("restart-2", jdk, pki.dir(), agent(cache))) {
-        StapleVerdict first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.2", pki);
+      try (ChildJvm server = ForkedServer.start("restart-2", jdk, pki.dir(), agent(cache))) {
+        StapleVerdict first = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.2", pki);
         assertThat(first.validStaple()).as("first after restart: %s", first).isTrue();
         assertThat(first.raw()).isEqualTo(before.raw());
         assertThat(server.output()).contains("loaded stored OCSP response");
@@ -63,20 +64,20 @@ class RestartIT {
 
   @Test
   void theFirstHandshakeAfterAColdStartIsStapled() throws Exception {
-    for (Path jdk : ServerProcess.jdks()) {
+    for (Path jdk : ForkedServer.jdks()) {
       try (OcspResponder responder = OcspResponder.bind(0)) {
         TestPki pki =
             TestPki.create(dir.resolve("cold-" + jdk.getFileName()), responder.url(), true);
         responder.start(pki, Duration.ofMinutes(10));
         long t0 = System.nanoTime();
-        try (ServerProcess server =
-            ServerProcess.start(
-                "coldstart-" + ServerProcess.jdkName(jdk),
+        try (ChildJvm server =
+            ForkedServer.start(
+                "coldstart-" + ForkedServer.jdkName(jdk),
                 jdk,
                 pki.dir(),
-                List.of("-javaagent:" + ServerProcess.agentJar()))) {
+                List.of("-javaagent:" + ForkedServer.agentJar()))) {
           long ready = (System.nanoTime() - t0) / 1_000_000;
-          StapleVerdict first = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+          StapleVerdict first = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
           long stapled = (System.nanoTime() - t0) / 1_000_000;
           System.out.printf(
               "%s cold start: READY after %d ms, first handshake (%d ms) stapled=%s after %d ms%n",
@@ -92,7 +93,7 @@ class RestartIT {
 
   @Test
   void badFilesInTheStoreAreSkippedWithAClearLineAndNeverStapled() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
+    Path jdk = ForkedServer.jdks().get(0);
     Path cache = dir.resolve("cache");
     Files.createDirectories(cache);
     try (OcspResponder responder = OcspResponder.bind(0)) {
@@ -101,18 +102,18 @@ class RestartIT {
       responder.mode(FaultMode.DOWN);
       Files.writeString(cache.resolve("garbage.ocsp"), "this is not a response");
       Files.write(cache.resolve("empty.ocsp"), new byte[0]);
-      try (ServerProcess server = ServerProcess.start("badfiles", jdk, pki.dir(), agent(cache))) {
+      try (ChildJvm server = ForkedServer.start("badfiles", jdk, pki.dir(), agent(cache))) {
         assertThat(server.awaitOutput("skipped stored response file", Duration.ofSeconds(10)))
             .isTrue();
         assertThat(server.output()).contains("garbage.ocsp").contains("empty.ocsp");
-        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).stapled())
+        assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).stapled())
             .isFalse();
         responder.mode(FaultMode.HEALTHY);
         Instant deadline = Instant.now().plusSeconds(10);
         StapleVerdict r;
         do {
           Thread.sleep(200);
-          r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+          r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
         } while (!r.stapled() && Instant.now().isBefore(deadline));
         assertThat(r.validStaple()).as("%s", r).isTrue();
       }
@@ -121,20 +122,20 @@ class RestartIT {
 
   @Test
   void aReadOnlyStoreIsReportedAndStaplingGoesOnInMemory() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
+    Path jdk = ForkedServer.jdks().get(0);
     Path notADir = dir.resolve("file");
     Files.writeString(notADir, "x");
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), false);
       responder.start(pki, Duration.ofMinutes(10));
-      try (ServerProcess server =
-          ServerProcess.start(
+      try (ChildJvm server =
+          ForkedServer.start(
               "nostore",
               jdk,
               pki.dir(),
               agent(notADir.resolve("cache"), "-Dstaplekeeper.coldWait=2s"))) {
         assertThat(server.output()).contains("cannot use the response store directory");
-        assertThat(StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki).validStaple())
+        assertThat(StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki).validStaple())
             .isTrue();
       }
     }
@@ -142,7 +143,7 @@ class RestartIT {
 
   @Test
   void twoServersSharingTheStoreBothStapleAndLeaveOneIntactFile() throws Exception {
-    Path jdk = ServerProcess.jdks().get(0);
+    Path jdk = ForkedServer.jdks().get(0);
     Path cache = dir.resolve("shared");
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki = TestPki.create(dir.resolve("pki"), responder.url(), false);
@@ -151,11 +152,13 @@ class RestartIT {
       responder.start(pki, Duration.ofSeconds(60));
       List<String> args =
           agent(cache, "-Dstaplekeeper.refreshFraction=0.05", "-Dstaplekeeper.refreshJitter=0");
-      try (ServerProcess a = ServerProcess.start("shared-a", jdk, pki.dir(), args);
-          ServerProcess b = ServerProcess.start("shared-b", jdk, pki.dir(), args)) {
+      try (ChildJvm a = ForkedServer.start("shared-a", jdk, pki.dir(), args);
+          ChildJvm b = ForkedServer.start("shared-b", jdk, pki.dir(), args)) {
         Thread.sleep(4000); // both refresh every 3 s, writing the same file
-        assertThat(StapleChecker.check("127.0.0.1", a.port, "TLSv1.3", pki).validStaple()).isTrue();
-        assertThat(StapleChecker.check("127.0.0.1", b.port, "TLSv1.3", pki).validStaple()).isTrue();
+        assertThat(StapleChecker.check("127.0.0.1", a.port(), "TLSv1.3", pki).validStaple())
+            .isTrue();
+        assertThat(StapleChecker.check("127.0.0.1", b.port(), "TLSv1.3", pki).validStaple())
+            .isTrue();
         assertThat(a.output() + b.output()).doesNotContain("could not store");
       }
       try (var files = Files.list(cache)) {
@@ -165,8 +168,9 @@ class RestartIT {
             .endsWith(".ocsp");
       }
       responder.mode(FaultMode.DOWN);
-      try (ServerProcess c = ServerProcess.start("shared-c", jdk, pki.dir(), agent(cache))) {
-        assertThat(StapleChecker.check("127.0.0.1", c.port, "TLSv1.3", pki).validStaple()).isTrue();
+      try (ChildJvm c = ForkedServer.start("shared-c", jdk, pki.dir(), agent(cache))) {
+        assertThat(StapleChecker.check("127.0.0.1", c.port(), "TLSv1.3", pki).validStaple())
+            .isTrue();
       }
     }
   }

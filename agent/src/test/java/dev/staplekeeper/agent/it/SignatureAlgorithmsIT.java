@@ -48,10 +48,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged (minimized) jar validates OCSP responses signed with every signature algorithm a CA
- * uses: RSA PKCS#1, RSASSA-PSS, ECDSA on P-256 and P-384 and Ed25519, signed by the issuer itself and by a
- * delegated OCSP signer. The agent's own {@code ResponseValidator} and {@code CertId} are loaded
- * from the shaded jar (with its relocated Bouncy Castle), not from the build's classes, so a class
- * the jar lacks fails here.
+ * uses: RSA PKCS#1, RSASSA-PSS, ECDSA on P-256 and P-384 and Ed25519, signed by the issuer itself
+ * and by a delegated OCSP signer. The agent's own {@code ResponseValidator} and {@code CertId} are
+ * loaded from the shaded jar (with its relocated Bouncy Castle), not from the build's classes, so a
+ * class the jar lacks fails here.
  */
 class SignatureAlgorithmsIT {
   private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -62,7 +62,7 @@ class SignatureAlgorithmsIT {
     List<String> results = new ArrayList<>();
     try (URLClassLoader jar =
         new URLClassLoader(
-            new URL[] {ServerProcess.agentJar().toUri().toURL()},
+            new URL[] {ForkedServer.agentJar().toUri().toURL()},
             ClassLoader.getPlatformClassLoader())) {
       Class<?> certIdClass = Class.forName("dev.staplekeeper.agent.ocsp.CertId", true, jar);
       Method certIdOf = certIdClass.getMethod("of", X509Certificate.class, X509Certificate.class);

@@ -1,5 +1,6 @@
 package dev.staplekeeper.bench.harness;
 
+import dev.staplekeeper.testapps.time.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -7,12 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code --name value} options of the driver mains; unknown names are an error. */
 public final class Args {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
   private final Map<String, String> values = new HashMap<>();
 
   private Args() {}
@@ -53,16 +51,12 @@ public final class Args {
     return List.of(string(name, def).split(","));
   }
 
+  /** A {@link Durations} value ({@code 500ms}, {@code 15s}, {@code 2m}, ...). */
   public Duration duration(String name, String def) {
-    Matcher m = DURATION.matcher(string(name, def));
-    if (!m.matches()) {
-      throw new IllegalArgumentException("--" + name + " takes a duration like 500ms, 15s, 2m");
+    try {
+      return Durations.parse(string(name, def));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--" + name + ": " + e.getMessage(), e);
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      default -> Duration.ofMinutes(n);
-    };
   }
 }

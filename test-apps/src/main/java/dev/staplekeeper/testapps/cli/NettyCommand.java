@@ -20,7 +20,8 @@ public final class NettyCommand implements Command {
   @Override
   public String help() {
     return "usage: netty (--pki DIR | --keystore FILE [--password P]) [--port N]"
-        + " [--provider jdk|openssl]\n\n"
+        + " [--provider jdk|openssl]"
+        + " [--exit-on-stdin-eof]\n\n"
         + summary()
         + ".\n"
         + """
@@ -35,6 +36,9 @@ public final class NettyCommand implements Command {
           --password P       keystore password (default changeit)
           --port N           port, 0 = any free port (default 8443)
           --provider P       jdk (default) or openssl
+          --exit-on-stdin-eof
+                             also stop when standard input reaches end of file, that is when
+                             the parent process closes the pipe or dies in any way
         """;
   }
 
@@ -42,7 +46,10 @@ public final class NettyCommand implements Command {
   public int run(String[] args) throws Exception {
     Options o =
         Options.parse(
-            name(), args, Set.of("pki", "keystore", "password", "port", "provider"), Set.of());
+            name(),
+            args,
+            Set.of("pki", "keystore", "password", "port", "provider"),
+            Set.of(ServerCommand.EXIT_ON_EOF));
     SslProvider provider =
         switch (o.string("provider", "jdk").toLowerCase(Locale.ROOT)) {
           case "jdk" -> SslProvider.JDK;
@@ -51,6 +58,7 @@ public final class NettyCommand implements Command {
         };
     return ServerCommand.serve(
         name(),
+        o,
         NettyApp.start(
             ServerCommand.keystore(o), ServerCommand.password(o), o.port("port", 8443), provider));
   }

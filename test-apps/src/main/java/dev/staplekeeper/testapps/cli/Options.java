@@ -1,16 +1,13 @@
 package dev.staplekeeper.testapps.cli;
 
+import dev.staplekeeper.testapps.time.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Parsed {@code --name value} / {@code --name=value} / {@code --flag} options and positional
@@ -18,8 +15,6 @@ import java.util.regex.Pattern;
  * UsageException}s naming the option.
  */
 public final class Options {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
-
   private final String command;
   private final Map<String, String> values = new HashMap<>();
   private final List<String> positional = new ArrayList<>();
@@ -121,35 +116,9 @@ public final class Options {
       return fallback;
     }
     try {
-      return parseDuration(v);
+      return Durations.parse(v);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--" + name + ": " + e.getMessage());
-    }
-  }
-
-  /**
-   * {@code 500ms}, {@code 120s}, {@code 2m}, {@code 1h}, {@code 1d}, a bare number of seconds or
-   * ISO-8601 {@code PT2M}.
-   */
-  public static Duration parseDuration(String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    Matcher m = DURATION.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "s" : m.group(2);
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofSeconds(n);
-      };
-    }
-    try {
-      return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "not a duration: '" + text + "' (use e.g. 500ms, 120s, 2m, 1h or PT2M)");
     }
   }
 

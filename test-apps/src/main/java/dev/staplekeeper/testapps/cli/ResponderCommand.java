@@ -2,12 +2,15 @@ package dev.staplekeeper.testapps.cli;
 
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory.Signer;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.Ready;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import dev.staplekeeper.testapps.responder.ResponderControl;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -35,9 +38,9 @@ public final class ResponderCommand implements Command {
                          [--create [--must-staple]]
 
         Answers OCSP requests (POST /ocsp, GET /ocsp/<base64>) on 127.0.0.1 for the certificates
-        issued by the PKI's intermediate CA. Prints "READY ocsp=<url> control=<port>" on stdout
-        once listening; one log line per request on stderr. Stops on SIGTERM / Ctrl-C or
-        GET /shutdown on the control port.
+        issued by the PKI's intermediate CA. Prints "READY port=<port> ocsp=<url> control=<port>"
+        on stdout once listening; one log line per request on stderr. Stops on SIGTERM / Ctrl-C
+        or GET /shutdown on the control port.
 
           --pki DIR          test PKI directory (see 'pki')
           --port N           OCSP port; default: the port of the server certificate's AIA URL
@@ -54,8 +57,9 @@ public final class ResponderCommand implements Command {
           /count             requests so far       /count?reset       reset (prints old count)
           /signer?set=S      switch signer         /validity?set=D    change validity
           /slow?set=D        change slow delay     /shutdown          stop the process
+          /raw?set=BASE64    serve exactly these bytes from now on (mode raw; or POST /raw)
 
-        Durations: 500ms, 120s, 2m, 1h or ISO-8601 (PT2M).
+        Durations (options and control endpoint): 500ms, 120s, 2m, 1h, 1d or ISO-8601 (PT2M).
         Fault modes:
         """
         + modes;
@@ -111,8 +115,10 @@ public final class ResponderCommand implements Command {
       responder.mode(mode);
       control = ResponderControl.start(responder, controlPort, stop::countDown);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "responder-shutdown"));
-      System.out.println("READY ocsp=" + responder.url() + " control=" + control.port());
-      System.out.flush();
+      Map<String, String> fields = new LinkedHashMap<>();
+      fields.put("ocsp", responder.url().toString());
+      fields.put("control", Integer.toString(control.port()));
+      Ready.announce(System.out, responder.port(), fields);
       stop.await();
     } finally {
       if (control != null) {

@@ -2,10 +2,14 @@ package dev.staplekeeper.testapps.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 
@@ -35,6 +39,9 @@ public final class ResponderCtlCommand implements Command {
           signer=S        switch the signer (delegated or issuer)
           validity=D      change the validity of good responses (e.g. 60s)
           slow=D          change the delay of the slow mode
+          raw=BASE64      serve exactly these bytes (e.g. crafted DER, up to 64 KiB) from now
+                          on: switches to the mode raw
+          raw-file=FILE   the same with the bytes of FILE
           shutdown        stop the responder process
         Exit code 1 when the responder answers an error or cannot be reached.
         """;
@@ -51,12 +58,21 @@ public final class ResponderCtlCommand implements Command {
     if (pos.size() != 1) {
       throw new UsageException("expected exactly one command (a mode, mode, count, ...)");
     }
-    String path = path(pos.get(0));
+    byte[] raw = rawBody(pos.get(0));
+    String path = raw != null ? "/raw" : path(pos.get(0));
     URI uri = URI.create("http://" + o.string("host", "127.0.0.1") + ":" + port + path);
     try {
       HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
       c.setConnectTimeout(5000);
       c.setReadTimeout(10000);
+      if (raw != null) {
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(raw.length);
+        try (OutputStream body = c.getOutputStream()) {
+          body.write(raw);
+        }
+      }
       int status = c.getResponseCode();
       InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
       String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -84,6 +100,26 @@ public final class ResponderCtlCommand implements Command {
       case "shutdown" -> "/shutdown";
       default -> "/mode?set=" + enc(command);
     };
+  }
+
+  /** The bytes of {@code raw=BASE64} or {@code raw-file=FILE}, or null for other commands. */
+  static byte[] rawBody(String command) {
+    if (command.startsWith("raw=")) {
+      try {
+        return Base64.getDecoder().decode(command.substring(4));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("raw= needs base64: " + e.getMessage());
+      }
+    }
+    if (command.startsWith("raw-file=")) {
+      Path file = Path.of(command.substring(9));
+      try {
+        return Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new UsageException("cannot read " + file + ": " + e);
+      }
+    }
+    return null;
   }
 
   private static String enc(String s) {

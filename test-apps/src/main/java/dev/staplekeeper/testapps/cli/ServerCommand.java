@@ -1,7 +1,10 @@
 package dev.staplekeeper.testapps.cli;
 
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.Ready;
 import dev.staplekeeper.testapps.server.TestServer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -33,7 +36,7 @@ public final class ServerCommand implements Command {
   public String help() {
     return "usage: "
         + name()
-        + " (--pki DIR | --keystore FILE [--password P]) [--port N]\n\n"
+        + " (--pki DIR | --keystore FILE [--password P]) [--port N] [--exit-on-stdin-eof]\n\n"
         + summary()
         + ".\n"
         + """
@@ -46,17 +49,24 @@ public final class ServerCommand implements Command {
           --keystore FILE    any PKCS12 keystore with a key entry aliased "server" instead
           --password P       keystore password (default changeit)
           --port N           port, 0 = any free port (default 8443)
+          --exit-on-stdin-eof
+                             also stop when standard input reaches end of file, that is when
+                             the parent process closes the pipe or dies in any way
         """;
   }
 
   @Override
   public int run(String[] args) throws Exception {
     Options o =
-        Options.parse(name(), args, Set.of("pki", "keystore", "password", "port"), Set.of());
+        Options.parse(
+            name(), args, Set.of("pki", "keystore", "password", "port"), Set.of(EXIT_ON_EOF));
     Path keystore = keystore(o);
     int port = o.port("port", 8443);
-    return serve(name(), kind.start(keystore, password(o), port));
+    return serve(name(), o, kind.start(keystore, password(o), port));
   }
+
+  /** The flag every long-running server command takes; see {@link #serve}. */
+  static final String EXIT_ON_EOF = "exit-on-stdin-eof";
 
   /** The keystore of {@code --pki DIR} or {@code --keystore FILE}. */
   static Path keystore(Options o) throws UsageException {
@@ -74,15 +84,34 @@ public final class ServerCommand implements Command {
     return o.string("password", TestPki.PASSWORD).toCharArray();
   }
 
-  /** Prints the READY line and runs {@code started} until SIGTERM / Ctrl-C. */
-  static int serve(String name, TestServer started) throws InterruptedException {
+  /**
+   * Prints the {@link Ready} line and runs {@code started} until SIGTERM / Ctrl-C, or, with {@code
+   * --exit-on-stdin-eof}, until standard input ends.
+   */
+  static int serve(String name, Options o, TestServer started) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
     try (TestServer server = started) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, name + "-shutdown"));
-      System.out.println("READY port=" + server.port());
-      System.out.flush();
+      if (o.flag(EXIT_ON_EOF)) {
+        Thread watch = new Thread(() -> awaitEof(System.in, stop), name + "-stdin");
+        watch.setDaemon(true);
+        watch.start();
+      }
+      Ready.announce(server.port());
       stop.await();
     }
     return 0;
+  }
+
+  /** Returns when {@code in} ends or breaks, and then releases {@code stop}. */
+  private static void awaitEof(InputStream in, CountDownLatch stop) {
+    try {
+      while (in.read() >= 0) {
+        // nothing is sent; only the end of the stream matters
+      }
+    } catch (IOException e) {
+      // the pipe broke: the parent is gone
+    }
+    stop.countDown();
   }
 }

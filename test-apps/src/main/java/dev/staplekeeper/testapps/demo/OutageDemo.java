@@ -1,10 +1,9 @@
 package dev.staplekeeper.testapps.demo;
 
-import dev.staplekeeper.testapps.cli.Options;
-import dev.staplekeeper.testapps.cli.UsageException;
+import dev.staplekeeper.testapps.checker.StapleChecker;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
-import dev.staplekeeper.testapps.server.TestServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,9 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Queue;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.FileHandler;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -26,37 +27,20 @@ import java.util.logging.SimpleFormatter;
  * JDK, while the OCSP responder goes down, answers {@code unauthorized}, hangs and recovers; one
  * timeline line per second shows which server still staples.
  *
- * <p>Processes: the two servers are child JVMs ({@link DemoServer}); the responder and the TLS
- * client run in this JVM. Each server has its own responder instance (same mode at all times), so
- * that each server's OCSP requests can be counted. A shutdown hook stops everything on Ctrl-C or
- * SIGTERM, and the servers exit by themselves when this JVM dies (their stdin closes).
+ * <p>Processes: the two servers are child JVMs (the test-apps server commands with {@code
+ * --exit-on-stdin-eof}, run by {@link ChildJvm}); the responder and the TLS client run in this JVM.
+ * Each server has its own responder instance (same mode at all times), so that each server's OCSP
+ * requests can be counted. A shutdown hook stops everything on Ctrl-C or SIGTERM, and the servers
+ * exit by themselves when this JVM dies (their stdin closes).
  */
 public final class OutageDemo {
-  static final String HELP =
-      """
-      usage: OutageDemo [--agent JAR | --no-agent] [--quick] [--server jetty|tomcat|jsse-server]
-                        [--java PATH] [--work DIR] [--color]
-
-      Starts an OCSP responder and two HTTPS servers (the same app, one with -javaagent:JAR, one
-      on the stock JDK), drives a responder outage and prints second by second which server
-      staples, then a summary. Stops every process it started, also on Ctrl-C.
-
-        --agent JAR    the StapleKeeper agent jar (default agent/target/staplekeeper-agent.jar)
-        --no-agent     both servers on the stock JDK (tests the demo itself)
-        --quick        21 s of phases instead of 100 s
-        --server S     jetty (default), tomcat or jsse-server
-        --java PATH    java executable for the servers (default: the one running the demo)
-        --work DIR     where PKIs and server logs go (default: a new temporary directory)
-        --color        ANSI colours
-      """;
-
   private final Config config;
   private final PrintStream out;
   private final Scenario scenario;
   private final Report report;
   private final Object printLock = new Object();
   private final List<OcspResponder> responders = new ArrayList<>();
-  private final List<ChildProcess> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
   private final List<Probe> probes = new ArrayList<>();
   private final Queue<String> agentLog = new ConcurrentLinkedQueue<>();
   private Logger responderLogger; // strong reference: JUL keeps loggers weakly
@@ -68,15 +52,14 @@ public final class OutageDemo {
   private volatile boolean interrupted;
   private volatile Thread hookThread;
   private boolean closed;
+  private Path timelinePicture;
+
+  /** The SVG timeline's file name in the work directory. */
+  public static final String TIMELINE_PICTURE = "timeline.svg";
 
   /** Settings of one run. {@code agentJar} null means two stock servers. */
   public record Config(
-      Path agentJar,
-      Scenario scenario,
-      TestServer.Kind server,
-      String java,
-      Path work,
-      boolean color) {}
+      Path agentJar, Scenario scenario, DemoApp app, String java, Path work, boolean color) {}
 
   public OutageDemo(Config config, PrintStream out) {
     this.config = config;
@@ -91,86 +74,9 @@ public final class OutageDemo {
         : List.of("WITH AGENT", "STOCK JDK");
   }
 
-  public static void main(String[] args) {
-    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty(
-          "java.util.logging.SimpleFormatter.format",
-          "%1$tH:%1$tM:%1$tS.%1$tL %4$s %3$s: %5$s%6$s%n");
-    }
-    Config config;
-    try {
-      config = parse(args);
-    } catch (UsageException e) {
-      System.err.println("error: " + e.getMessage());
-      System.err.print(HELP);
-      System.exit(2);
-      return;
-    }
-    if (config == null) {
-      System.out.print(HELP);
-      return;
-    }
-    OutageDemo demo = new OutageDemo(config, System.out);
-    try {
-      demo.run();
-      System.exit(0);
-    } catch (Exception e) {
-      if (!demo.interrupted) {
-        System.out.flush();
-        System.err.println("demo failed: " + e.getMessage());
-        System.exit(1);
-      }
-    }
-  }
-
-  /** Parses the command line; null for --help. */
-  static Config parse(String[] args) throws UsageException {
-    for (String a : args) {
-      if (a.equals("--help") || a.equals("-h")) {
-        return null;
-      }
-    }
-    Options o =
-        Options.parse(
-            "demo",
-            args,
-            Set.of("agent", "server", "java", "work"),
-            Set.of("no-agent", "quick", "color"));
-    if (!o.positional().isEmpty()) {
-      throw new UsageException("unexpected argument '" + o.positional().get(0) + "'");
-    }
-    if (o.has("agent") && o.flag("no-agent")) {
-      throw new UsageException("--agent and --no-agent exclude each other");
-    }
-    Path agent = null;
-    if (!o.flag("no-agent")) {
-      agent = Path.of(o.string("agent", "agent/target/staplekeeper-agent.jar")).toAbsolutePath();
-      if (!Files.isRegularFile(agent)) {
-        throw new UsageException(
-            "no agent jar at " + agent + " (build it: mvn -DskipTests package)");
-      }
-    }
-    TestServer.Kind kind;
-    try {
-      kind = DemoServer.kind(o.string("server", "jetty"));
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
-    String java =
-        o.string("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Path work = o.has("work") ? o.path("work").toAbsolutePath() : null;
-    return new Config(
-        agent,
-        o.flag("quick") ? Scenario.quick() : Scenario.full(),
-        kind,
-        java,
-        work,
-        o.flag("color"));
-  }
-
   /** Runs the whole demo, prints it, stops everything it started, and returns the numbers. */
   public Result run() throws Exception {
-    Thread hook = new Thread(this::interrupted, "demo-stop");
+    Thread hook = new Thread(this::onSignal, "demo-stop");
     hookThread = hook;
     Runtime.getRuntime().addShutdownHook(hook);
     try {
@@ -190,7 +96,7 @@ public final class OutageDemo {
   private Result runUnhooked() throws Exception {
     long started = System.nanoTime();
     List<String> labels = labels(config);
-    String serverName = serverName(config.server());
+    String serverName = config.app().displayName();
     println(
         report.style(
             Report.BOLD,
@@ -243,12 +149,9 @@ public final class OutageDemo {
     for (String flag : common) {
       println("                    " + flag);
     }
-    println(
-        "                    -cp <this jar> "
-            + DemoServer.class.getName()
-            + " "
-            + config.server().command()
-            + " <pki>/server.p12");
+    for (String line : config.app().shownCommand()) {
+      println("                    " + line);
+    }
     if (config.agentJar() != null) {
       println("      with agent: the same plus");
       for (String flag : agentFlags) {
@@ -270,36 +173,37 @@ public final class OutageDemo {
     t = System.nanoTime();
     for (int i = 0; i < 2; i++) {
       boolean withAgent = i == 0 && config.agentJar() != null;
-      List<String> cmd = new ArrayList<>();
-      cmd.add(config.java());
-      cmd.addAll(common);
-      if (withAgent) {
-        cmd.addAll(agentFlags);
-      }
-      cmd.add("-cp");
       // The servers get the test apps only: an embedding test's class path may hold the agent's
       // own classes, which must come from the -javaagent jar alone.
-      cmd.add(
-          System.getProperty("staplekeeper.demo.classpath", System.getProperty("java.class.path")));
-      cmd.add(DemoServer.class.getName());
-      cmd.add(config.server().command());
-      cmd.add(responders.get(i).pki().keystore().toString());
+      String classpath =
+          System.getProperty("staplekeeper.demo.classpath", System.getProperty("java.class.path"));
       String name = withAgent ? "server-agent" : i == 0 ? "server-stock-1" : "server-stock";
+      ChildJvm.Builder server =
+          config
+              .app()
+              .configure(
+                  ChildJvm.javaExecutable(config.java())
+                      .name(name)
+                      .jvmArgs(common)
+                      .jvmArgs(withAgent ? agentFlags : List.of()),
+                  classpath,
+                  responders.get(i).pki().keystore())
+              .log(work.resolve(name + ".log"))
+              .stopGrace(Duration.ofSeconds(5))
+              .onLine(withAgent ? this::agentLine : l -> {});
       if (stopping) {
         throw new IOException("interrupted");
       }
       synchronized (this) {
-        children.add(
-            ChildProcess.start(
-                name, cmd, work.resolve(name + ".log"), withAgent ? this::agentLine : l -> {}));
+        children.add(server.launch());
       }
     }
     int[] ports = new int[2];
     for (int i = 0; i < 2; i++) {
-      ports[i] = children.get(i).awaitReady(Duration.ofSeconds(90));
+      ports[i] = children.get(i).awaitReady(config.app().startTimeout());
     }
     for (int i = 0; i < 2; i++) {
-      ChildProcess c = children.get(i);
+      ChildJvm c = children.get(i);
       println(
           String.format(
               Locale.ROOT,
@@ -310,6 +214,7 @@ public final class OutageDemo {
               c.log()));
     }
     println("      ready in " + millisSince(t) + " ms");
+    warmUp(labels, ports);
     printAgentLog();
     step(
         3,
@@ -351,6 +256,10 @@ public final class OutageDemo {
       println("");
     }
     Result result = result();
+    timelinePicture = work.resolve(TIMELINE_PICTURE);
+    Files.writeString(timelinePicture, TimelineSvg.render(result, pictureTitle()));
+    println("Timeline picture (SVG): " + timelinePicture);
+    println("");
     print(
         "Stopping the servers (pids "
             + children.get(0).pid()
@@ -364,6 +273,52 @@ public final class OutageDemo {
             + " s. Work directory: "
             + work);
     return result;
+  }
+
+  /**
+   * One handshake with each server before the timeline, not counted: a JVM's first TLS handshake
+   * loads and compiles much of JSSE, which on a busy machine takes seconds and would otherwise blur
+   * the first healthy second.
+   */
+  private void warmUp(List<String> labels, int[] ports) throws InterruptedException {
+    List<CompletableFuture<String>> first = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      int server = i;
+      first.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                long t = System.nanoTime();
+                try {
+                  StapleChecker.check(
+                      "127.0.0.1", ports[server], null, responders.get(server).pki());
+                  return labels.get(server) + " " + millisSince(t) + " ms";
+                } catch (IOException | RuntimeException e) {
+                  return labels.get(server) + " failed after " + millisSince(t) + " ms";
+                }
+              }));
+    }
+    List<String> done = new ArrayList<>();
+    for (CompletableFuture<String> f : first) {
+      try {
+        done.add(f.get(30, TimeUnit.SECONDS));
+      } catch (ExecutionException | TimeoutException e) {
+        done.add("no answer");
+      }
+    }
+    println("      first handshake (warm-up, not counted): " + String.join(", ", done));
+  }
+
+  private String pictureTitle() {
+    return "StapleKeeper outage demo ("
+        + scenario.name()
+        + "): "
+        + config.app().displayName()
+        + (config.agentJar() == null ? ", twice on the stock JDK" : ", with and without the agent");
+  }
+
+  /** The SVG timeline written after a complete run, or null before. */
+  public Path timelinePicture() {
+    return timelinePicture;
   }
 
   private void timeline() {
@@ -470,8 +425,13 @@ public final class OutageDemo {
     return new int[] {responders.get(0).requestCount(), responders.get(1).requestCount()};
   }
 
+  /** True once Ctrl-C or SIGTERM stopped the demo (its failure is then not worth reporting). */
+  public boolean interrupted() {
+    return interrupted;
+  }
+
   /** Shutdown hook: Ctrl-C or SIGTERM while the demo runs. */
-  private void interrupted() {
+  private void onSignal() {
     if (closed) {
       return;
     }
@@ -505,7 +465,7 @@ public final class OutageDemo {
     stopping = true;
     probes.forEach(Probe::close);
     List<Thread> stoppers = new ArrayList<>();
-    for (ChildProcess c : children) {
+    for (ChildJvm c : children) {
       Thread th = new Thread(c::close, "demo-stop-" + c.name());
       th.start();
       stoppers.add(th);
@@ -527,7 +487,7 @@ public final class OutageDemo {
 
   /** The pids of the servers started so far (for tests). */
   public synchronized List<Long> childPids() {
-    return children.stream().map(ChildProcess::pid).toList();
+    return children.stream().map(ChildJvm::pid).toList();
   }
 
   private void step(int n, String text) {
@@ -552,14 +512,6 @@ public final class OutageDemo {
       out.print(text);
       out.flush();
     }
-  }
-
-  private static String serverName(TestServer.Kind kind) {
-    return switch (kind) {
-      case JETTY -> "Jetty 12";
-      case TOMCAT -> "Tomcat";
-      case JSSE -> "plain JSSE";
-    };
   }
 
   private static long millisSince(long t) {

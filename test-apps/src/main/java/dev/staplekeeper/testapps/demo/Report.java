@@ -240,25 +240,46 @@ final class Report {
     return sb.toString();
   }
 
+  /** The agent's lines in the JDK's SimpleFormatter format the demo gives the servers. */
+  private static final java.util.regex.Pattern JUL_LINE =
+      java.util.regex.Pattern.compile(
+          "^\\S+ (INFO|WARNING|SEVERE) dev\\.staplekeeper\\.\\S+: (?:StapleKeeper:? (?![0-9]))?(.*)$");
+
+  /**
+   * The agent's lines once Spring Boot has bridged java.util.logging to its console format ({@code
+   * 2026-12-02T07:45:00.123Z INFO 4242 --- [app] [thread] d.s.agent.staple.FetchCycle : ...}).
+   */
+  private static final java.util.regex.Pattern SPRING_BOOT_LINE =
+      java.util.regex.Pattern.compile(
+          "^\\S+\\s+(INFO|WARN|ERROR) \\d+ --- .*?\\] (?:d|dev)\\.(?:s|staplekeeper)\\.\\S*\\s*:"
+              + " (?:StapleKeeper:? (?![0-9]))?(.*)$");
+
   /**
    * A line of the agent's log, shortened for the timeline (no timestamp, logger or certificate
-   * details), or null if it is not one of the agent's INFO, WARNING or SEVERE lines.
+   * details), or null if it is not one of the agent's INFO, WARNING or SEVERE lines; read from the
+   * JDK's log format or from Spring Boot's.
    */
   static String agentLog(String raw) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
-                "^\\S+ (INFO|WARNING|SEVERE) dev\\.staplekeeper\\.\\S+: (?:StapleKeeper:? (?![0-9]))?(.*)$")
-            .matcher(raw);
+    java.util.regex.Matcher m = JUL_LINE.matcher(raw);
     if (!m.matches()) {
-      return null;
+      m = SPRING_BOOT_LINE.matcher(raw);
+      if (!m.matches()) {
+        return null;
+      }
     }
+    String level =
+        switch (m.group(1)) {
+          case "WARN" -> "WARNING";
+          case "ERROR" -> "SEVERE";
+          default -> m.group(1);
+        };
     String text =
         m.group(2)
             .replaceAll(" for CN=[^\\[]*\\[[^\\]]*\\]", "")
             .replaceAll(" \\[serial=[^\\]]*\\]", "")
             .replaceAll(" \\(until [^)]*\\)", "")
             .replaceAll("\\d{4}-\\d\\d-\\d\\dT(\\d\\d:\\d\\d:\\d\\d)(\\.\\d+)?Z", "$1");
-    return m.group(1) + " " + text;
+    return level + " " + text;
   }
 
   /**

@@ -23,7 +23,8 @@ public enum FaultMode {
   WRONG_SIGNER("good response signed by the rogue key, rogue certificate included"),
   WRONG_CERT_ID("signed good response for serial + 1 (CertID does not match the request)"),
   DELEGATED_NO_EKU("good response signed by a delegated signer without id-kp-OCSPSigning"),
-  OVERSIZED("signed good response padded to 2 MiB by a non-critical extension");
+  OVERSIZED("signed good response padded to 2 MiB by a non-critical extension"),
+  RAW("exactly the bytes set with /raw?set=BASE64 (e.g. crafted DER), HTTP 200");
 
   private final String description;
 

@@ -3,48 +3,27 @@ package dev.staplekeeper.testapps.responder;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory.Signer;
 import dev.staplekeeper.testapps.pki.TestPki;
-import java.io.ByteArrayOutputStream;
+import dev.staplekeeper.testapps.responder.FaultAnswers.Answer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReq;
-import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
-import org.bouncycastle.cert.ocsp.Req;
 
 /**
  * A real HTTP OCSP responder (RFC 6960 appendix A: {@code POST /ocsp} with an {@code
  * application/ocsp-request} body, or {@code GET /ocsp/<base64 request>}) on 127.0.0.1, answering
  * for every certificate issued by a {@link TestPki}'s intermediate, with run-time switchable {@link
- * FaultMode}s.
+ * FaultMode}s ({@link FaultAnswers} says what each one answers; this class does the timing ones:
+ * DOWN, HANG and SLOW).
  *
  * <p>The port is bound first so that it can go into the server certificate's AIA extension:
  *
@@ -53,6 +32,7 @@ import org.bouncycastle.cert.ocsp.Req;
  * TestPki pki = TestPki.create(dir, responder.url(), false);
  * responder.start(pki, Duration.ofMinutes(2));
  * responder.mode(FaultMode.UNAUTHORIZED);
+ * responder.serveRaw(craftedDer); // exactly these bytes from now on (mode RAW)
  * }</pre>
  *
  * <p>Each connection carries one request and is closed after the answer ({@code Connection:
@@ -63,27 +43,19 @@ import org.bouncycastle.cert.ocsp.Req;
 public final class OcspResponder implements Closeable {
   private static final System.Logger LOG = System.getLogger("staplekeeper.responder");
 
-  public static final String PATH = "/ocsp";
+  public static final String PATH = FaultAnswers.PATH;
   public static final Duration DEFAULT_VALIDITY = Duration.ofMinutes(2);
   public static final Duration DEFAULT_SLOW_DELAY = Duration.ofSeconds(3);
-  public static final int OVERSIZED_BYTES = 2 * 1024 * 1024;
-  static final Duration EXPIRED_BY = Duration.ofHours(1);
-  static final Duration FUTURE_BY = Duration.ofHours(3);
-  static final Duration REVOKED_AGO = Duration.ofMinutes(10);
+  public static final int OVERSIZED_BYTES = FaultAnswers.OVERSIZED_BYTES;
   private static final int READ_TIMEOUT_MILLIS = 10_000;
   private static final int POLL_MILLIS = 200;
-  private static final InetAddress LOOPBACK = loopback();
-  private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final HttpServer http;
   private final int port;
   private final Object lock = new Object();
-  private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger count = new AtomicInteger();
-  private final ExecutorService pool;
 
   // guarded by lock
-  private ServerSocket listener;
-  private Thread acceptor;
   private FaultMode mode = FaultMode.HEALTHY;
   private boolean started;
   private boolean closed;
@@ -92,18 +64,11 @@ public final class OcspResponder implements Closeable {
   private volatile Duration validity = DEFAULT_VALIDITY;
   private volatile Duration slowDelay = DEFAULT_SLOW_DELAY;
   private volatile Signer signer = Signer.DELEGATED;
+  private volatile byte[] raw = new byte[0];
 
-  private OcspResponder(ServerSocket listener) {
-    this.listener = listener;
-    this.port = listener.getLocalPort();
-    AtomicInteger threads = new AtomicInteger();
-    this.pool =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "ocsp-responder-" + port + "-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+  private OcspResponder(HttpServer http) {
+    this.http = http;
+    this.port = http.port();
   }
 
   /**
@@ -111,12 +76,12 @@ public final class OcspResponder implements Closeable {
    * backlog until {@link #start}.
    */
   public static OcspResponder bind(int port) throws IOException {
-    return new OcspResponder(listen(port));
+    return new OcspResponder(HttpServer.bind("ocsp-responder", port, READ_TIMEOUT_MILLIS));
   }
 
   /** Binds any free port, creates a PKI pointing at it in {@code dir} and starts answering. */
-  public static OcspResponder startWithNewPki(
-      java.nio.file.Path dir, boolean mustStaple, Duration validity) throws IOException {
+  public static OcspResponder startWithNewPki(Path dir, boolean mustStaple, Duration validity)
+      throws IOException {
     OcspResponder responder = bind(0);
     try {
       responder.start(TestPki.create(dir, responder.url(), mustStaple), validity);
@@ -139,9 +104,7 @@ public final class OcspResponder implements Closeable {
       }
       this.factory = new OcspResponseFactory(pki);
       started = true;
-      if (listener != null) {
-        startAcceptor(listener);
-      }
+      http.start(new Handler());
     }
     LOG.log(
         System.Logger.Level.INFO,
@@ -190,17 +153,13 @@ public final class OcspResponder implements Closeable {
         throw new IllegalStateException("responder closed");
       }
       old = mode;
-      if (newMode == FaultMode.DOWN && listener != null) {
-        stopListening();
-        connections.forEach(OcspResponder::closeQuietly);
-      } else if (newMode != FaultMode.DOWN && listener == null) {
+      if (newMode == FaultMode.DOWN) {
+        http.stopListening();
+      } else {
         try {
-          listener = listen(port);
+          http.listenAgain();
         } catch (IOException e) {
           throw new UncheckedIOException("cannot bind port " + port + " again", e);
-        }
-        if (started) {
-          startAcceptor(listener);
         }
       }
       mode = newMode;
@@ -211,6 +170,25 @@ public final class OcspResponder implements Closeable {
           System.Logger.Level.INFO,
           "ocsp:" + port + " mode " + old.cliName() + " -> " + newMode.cliName());
     }
+  }
+
+  /**
+   * Serves exactly {@code body} (HTTP 200, {@code application/ocsp-response}) to every request from
+   * now on: sets the RAW bytes and switches to {@link FaultMode#RAW}. For hostile-input tests.
+   */
+  public void serveRaw(byte[] body) {
+    raw(body);
+    mode(FaultMode.RAW);
+  }
+
+  /** Sets what {@link FaultMode#RAW} serves, without switching the mode. */
+  public void raw(byte[] body) {
+    this.raw = body.clone();
+  }
+
+  /** What {@link FaultMode#RAW} serves (empty until set). */
+  public byte[] raw() {
+    return raw.clone();
   }
 
   /** Lifetime of signed responses (nextUpdate - thisUpdate). */
@@ -270,95 +248,9 @@ public final class OcspResponder implements Closeable {
         return;
       }
       closed = true;
-      if (listener != null) {
-        stopListening();
-      }
       lock.notifyAll();
     }
-    connections.forEach(OcspResponder::closeQuietly);
-    pool.shutdownNow();
-    try {
-      pool.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void startAcceptor(ServerSocket ss) {
-    Thread t = new Thread(() -> acceptLoop(ss), "ocsp-responder-" + port + "-accept");
-    t.setDaemon(true);
-    t.start();
-    acceptor = t;
-  }
-
-  /**
-   * Closes the listener and waits for the acceptor to leave accept(): the kernel keeps the socket
-   * listening (and queues connections it will then reset) until that thread returns.
-   */
-  private void stopListening() {
-    closeQuietly(listener);
-    listener = null;
-    Thread t = acceptor;
-    acceptor = null;
-    if (t != null && t != Thread.currentThread()) {
-      try {
-        t.join(2000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void acceptLoop(ServerSocket ss) {
-    while (true) {
-      Socket s;
-      try {
-        s = ss.accept();
-      } catch (IOException e) {
-        return; // listener closed (DOWN or close)
-      }
-      connections.add(s);
-      if (ss.isClosed()) { // raced with DOWN/close, which may have missed this socket
-        connections.remove(s);
-        closeQuietly(s);
-        return;
-      }
-      try {
-        pool.execute(() -> handle(s));
-      } catch (RejectedExecutionException e) {
-        connections.remove(s);
-        closeQuietly(s);
-        return;
-      }
-    }
-  }
-
-  private void handle(Socket s) {
-    try (s) {
-      s.setSoTimeout(READ_TIMEOUT_MILLIS);
-      s.setTcpNoDelay(true);
-      InputStream in = s.getInputStream();
-      OutputStream out = s.getOutputStream();
-      HttpRequest req;
-      try {
-        req = HttpRequest.read(in, out);
-      } catch (SocketTimeoutException e) {
-        return;
-      } catch (IOException e) {
-        int n = increment();
-        log(n, "?", "?", mode(), "-", "HTTP 400 (" + e.getMessage() + ")");
-        write(out, new Answer(400, "text/plain", bytes("bad request\n"), "HTTP 400"));
-        return;
-      }
-      if (req == null) {
-        return;
-      }
-      serve(increment(), req, s, in, out);
-    } catch (IOException e) {
-      // client went away or DOWN/close closed the socket
-    } finally {
-      connections.remove(s);
-    }
+    http.close();
   }
 
   private int increment() {
@@ -369,37 +261,52 @@ public final class OcspResponder implements Closeable {
     return n;
   }
 
-  private void serve(int n, HttpRequest req, Socket s, InputStream in, OutputStream out)
-      throws IOException {
-    OCSPReq ocspReq = parseOcspRequest(req);
-    String serial = serialOf(ocspReq);
-    FaultMode m = mode();
-    if (m == FaultMode.HANG) {
-      log(n, req.method(), req.path(), m, serial, "hanging");
-      long t0 = System.nanoTime();
-      m = awaitEndOfHang(s, in);
-      if (m == null) {
-        log(
-            n,
-            req.method(),
-            req.path(),
-            FaultMode.HANG,
-            serial,
-            "hang ended after "
-                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
-                + " ms: connection closed, no answer");
+  /** Counts, times and logs each request; {@link FaultAnswers} decides the answer. */
+  private final class Handler implements HttpServer.Handler {
+    @Override
+    public void badRequest(HttpServer.Exchange ex, IOException problem) throws IOException {
+      int n = increment();
+      log(n, "?", "?", mode(), "-", "HTTP 400 (" + problem.getMessage() + ")");
+      Answer a = FaultAnswers.text(400, "bad request\n", "HTTP 400");
+      ex.respond(a.status(), a.contentType(), a.body());
+    }
+
+    @Override
+    public void handle(HttpServer.Exchange ex) throws IOException {
+      int n = increment();
+      HttpRequest req = ex.request();
+      OCSPReq ocspReq = FaultAnswers.parseOcspRequest(req);
+      String serial = FaultAnswers.serialOf(ocspReq);
+      FaultMode m = mode();
+      if (m == FaultMode.HANG) {
+        log(n, req.method(), req.path(), m, serial, "hanging");
+        long t0 = System.nanoTime();
+        m = awaitEndOfHang(ex.socket(), ex.in());
+        if (m == null) {
+          log(
+              n,
+              req.method(),
+              req.path(),
+              FaultMode.HANG,
+              serial,
+              "hang ended after "
+                  + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+                  + " ms: connection closed, no answer");
+          return;
+        }
+      }
+      if (m == FaultMode.SLOW && !sleepUnlessClosed(slowDelay)) {
         return;
       }
+      if (m == FaultMode.DOWN) {
+        return;
+      }
+      Answer answer =
+          FaultAnswers.answer(
+              m, req, ocspReq, new FaultAnswers.Settings(factory, validity, signer, raw));
+      ex.respond(answer.status(), answer.contentType(), answer.body());
+      log(n, req.method(), req.path(), m, serial, answer.description());
     }
-    if (m == FaultMode.SLOW && !sleepUnlessClosed(slowDelay)) {
-      return;
-    }
-    if (m == FaultMode.DOWN) {
-      return;
-    }
-    Answer answer = answer(m, req, ocspReq);
-    write(out, answer);
-    log(n, req.method(), req.path(), m, serial, answer.description());
   }
 
   /** The mode that ended the hang, or null if the connection or the responder was closed. */
@@ -443,194 +350,6 @@ public final class OcspResponder implements Closeable {
     }
   }
 
-  private Answer answer(FaultMode m, HttpRequest req, OCSPReq ocspReq) {
-    String path = req.path();
-    if (!path.equals(PATH) && !path.startsWith(PATH + "/")) {
-      return new Answer(404, "text/plain", bytes("not found\n"), "HTTP 404");
-    }
-    if (!req.method().equals("POST") && !req.method().equals("GET")) {
-      return new Answer(405, "text/plain", bytes("method not allowed\n"), "HTTP 405");
-    }
-    switch (m) {
-      case UNAUTHORIZED:
-        return error(OCSPRespBuilder.UNAUTHORIZED, "unauthorized");
-      case TRY_LATER:
-        return error(OCSPRespBuilder.TRY_LATER, "tryLater");
-      case INTERNAL_ERROR:
-        return error(OCSPRespBuilder.INTERNAL_ERROR, "internalError");
-      case MALFORMED_REQUEST:
-        return error(OCSPRespBuilder.MALFORMED_REQUEST, "malformedRequest");
-      case SIG_REQUIRED:
-        return error(OCSPRespBuilder.SIG_REQUIRED, "sigRequired");
-      case HTTP_500:
-        return new Answer(500, "text/plain", bytes("responder broken\n"), "HTTP 500");
-      case GARBAGE:
-        byte[] garbage = new byte[1024];
-        RANDOM.nextBytes(garbage);
-        garbage[0] = 0x5a; // never a DER SEQUENCE
-        return new Answer(200, OCSP_RESPONSE, garbage, "garbage (1024 random bytes)");
-      default:
-        break;
-    }
-    if (ocspReq == null || ocspReq.getRequestList().length == 0) {
-      return error(OCSPRespBuilder.MALFORMED_REQUEST, "malformedRequest (unparseable request)");
-    }
-    OcspResponseFactory f = factory;
-    List<CertificateID> ids = new ArrayList<>();
-    for (Req r : ocspReq.getRequestList()) {
-      if (!f.issuedByIntermediate(r.getCertID())) {
-        return error(OCSPRespBuilder.UNAUTHORIZED, "unauthorized (unknown issuer)");
-      }
-      ids.add(r.getCertID());
-    }
-    return signed(m, f.forCertIds(ids), ocspReq);
-  }
-
-  private Answer signed(FaultMode m, OcspResponseFactory.Spec spec, OCSPReq ocspReq) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    Duration v = validity;
-    spec.signer(signer).thisUpdate(now).validity(v);
-    Extension nonce = ocspReq.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
-    if (nonce != null) {
-      spec.extension(nonce);
-    }
-    String what = "good";
-    switch (m) {
-      case EXPIRED -> {
-        spec.thisUpdate(now.minus(v).minus(EXPIRED_BY)).nextUpdate(now.minus(EXPIRED_BY));
-        what = "good, expired";
-      }
-      case FUTURE -> {
-        spec.thisUpdate(now.plus(FUTURE_BY));
-        what = "good, thisUpdate in the future";
-      }
-      case NO_NEXT_UPDATE -> {
-        spec.nextUpdate(null);
-        what = "good, no nextUpdate";
-      }
-      case REVOKED -> {
-        spec.revoked(now.minus(REVOKED_AGO), 1);
-        what = "revoked";
-      }
-      case UNKNOWN -> {
-        spec.unknown();
-        what = "unknown";
-      }
-      case WRONG_SIGNER -> {
-        spec.signer(Signer.ROGUE);
-        what = "good, forged";
-      }
-      case WRONG_CERT_ID -> {
-        BigInteger asked = ocspReq.getRequestList()[0].getCertID().getSerialNumber();
-        spec.serial(asked.add(BigInteger.ONE));
-        what = "good, for serial + 1";
-      }
-      case DELEGATED_NO_EKU -> {
-        spec.signer(Signer.DELEGATED_NO_EKU);
-        what = "good, signer without OCSPSigning EKU";
-      }
-      case OVERSIZED -> {
-        spec.padding(OVERSIZED_BYTES);
-        what = "good, padded to 2 MiB";
-      }
-      default -> {
-        // HEALTHY, SLOW and HANG (answered after the hang in HEALTHY terms)
-      }
-    }
-    byte[] body = spec.build();
-    return new Answer(
-        200,
-        OCSP_RESPONSE,
-        body,
-        "successful "
-            + what
-            + " signer="
-            + spec.signer().name().toLowerCase(java.util.Locale.ROOT)
-            + " validity="
-            + v.toSeconds()
-            + "s");
-  }
-
-  private static final String OCSP_RESPONSE = "application/ocsp-response";
-
-  private static Answer error(int status, String description) {
-    return new Answer(200, OCSP_RESPONSE, OcspResponseFactory.errorResponse(status), description);
-  }
-
-  /** The OCSP request of a POST body or a GET path, or null if there is none or it is invalid. */
-  static OCSPReq parseOcspRequest(HttpRequest req) {
-    try {
-      if (req.method().equals("POST")) {
-        return req.body().length == 0 ? null : new OCSPReq(req.body());
-      }
-      if (req.method().equals("GET") && req.path().startsWith(PATH + "/")) {
-        String encoded = percentDecode(req.path().substring(PATH.length() + 1));
-        encoded = encoded.replace(' ', '+');
-        byte[] der;
-        try {
-          der = Base64.getDecoder().decode(encoded);
-        } catch (IllegalArgumentException e) {
-          der = Base64.getUrlDecoder().decode(encoded);
-        }
-        return new OCSPReq(der);
-      }
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-    return null;
-  }
-
-  private static String percentDecode(String s) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%' && i + 2 < s.length()) {
-        out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
-        i += 2;
-      } else {
-        out.write(c);
-      }
-    }
-    return out.toString(StandardCharsets.ISO_8859_1);
-  }
-
-  private static String serialOf(OCSPReq req) {
-    if (req == null || req.getRequestList().length == 0) {
-      return "-";
-    }
-    StringBuilder sb = new StringBuilder();
-    for (Req r : req.getRequestList()) {
-      sb.append(sb.length() == 0 ? "" : ",").append(r.getCertID().getSerialNumber().toString(16));
-    }
-    return sb.toString();
-  }
-
-  private static void write(OutputStream out, Answer a) throws IOException {
-    String head =
-        "HTTP/1.1 "
-            + a.status()
-            + " "
-            + reason(a.status())
-            + "\r\nContent-Type: "
-            + a.contentType()
-            + "\r\nContent-Length: "
-            + a.body().length
-            + "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
-    out.write(head.getBytes(StandardCharsets.US_ASCII));
-    out.write(a.body());
-    out.flush();
-  }
-
-  private static String reason(int status) {
-    return switch (status) {
-      case 200 -> "OK";
-      case 400 -> "Bad Request";
-      case 404 -> "Not Found";
-      case 405 -> "Method Not Allowed";
-      default -> "Internal Server Error";
-    };
-  }
-
   private void log(
       int n, String method, String path, FaultMode m, String serial, String description) {
     String shortPath = path.length() > 24 ? path.substring(0, 21) + "..." : path;
@@ -650,52 +369,5 @@ public final class OcspResponder implements Closeable {
             + serial
             + " -> "
             + description);
-  }
-
-  private record Answer(int status, String contentType, byte[] body, String description) {}
-
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static ServerSocket listen(int port) throws IOException {
-    IOException last = null;
-    for (int attempt = 0; attempt < 20; attempt++) {
-      ServerSocket ss = new ServerSocket();
-      try {
-        ss.setReuseAddress(true);
-        ss.bind(new InetSocketAddress(LOOPBACK, port), 128);
-        return ss;
-      } catch (IOException e) {
-        closeQuietly(ss);
-        last = e;
-        if (port == 0) {
-          break;
-        }
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-    }
-    throw last;
-  }
-
-  private static void closeQuietly(Closeable c) {
-    try {
-      c.close();
-    } catch (IOException e) {
-      // nothing to do
-    }
-  }
-
-  private static InetAddress loopback() {
-    try {
-      return InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

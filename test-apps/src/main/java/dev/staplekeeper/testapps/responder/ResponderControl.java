@@ -1,88 +1,67 @@
 package dev.staplekeeper.testapps.responder;
 
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory.Signer;
+import dev.staplekeeper.testapps.time.Durations;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * A tiny HTTP control endpoint for an {@link OcspResponder} run as a process: {@code GET /mode},
- * {@code /mode?set=MODE}, {@code /count}, {@code /count?reset}, {@code /signer?set=S}, {@code
- * /validity?set=D}, {@code /slow?set=D}, {@code /shutdown}. Answers are one line of text; errors
- * are HTTP 400. Requests are handled one at a time on a single daemon thread.
+ * The HTTP control endpoint of an {@link OcspResponder} run as a process: {@code GET /mode}, {@code
+ * /mode?set=MODE}, {@code /count}, {@code /count?reset}, {@code /signer?set=S}, {@code
+ * /validity?set=D}, {@code /slow?set=D}, {@code /raw?set=BASE64} (or {@code POST /raw} with the
+ * bytes as body), {@code /shutdown}. Answers are one line of text; errors are HTTP 400. Durations
+ * are {@link Durations}.
  */
 public final class ResponderControl implements Closeable {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+  private static final int READ_TIMEOUT_MILLIS = 5000;
 
   private final OcspResponder responder;
   private final Runnable onShutdown;
-  private final ServerSocket listener;
+  private final HttpServer http;
 
-  private ResponderControl(OcspResponder responder, int port, Runnable onShutdown)
-      throws IOException {
+  private ResponderControl(OcspResponder responder, HttpServer http, Runnable onShutdown) {
     this.responder = responder;
     this.onShutdown = onShutdown;
-    this.listener = new ServerSocket();
-    listener.setReuseAddress(true);
-    try {
-      listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 16);
-    } catch (IOException e) {
-      listener.close();
-      throw new IOException("cannot bind control port " + port + ": " + e.getMessage(), e);
-    }
+    this.http = http;
   }
 
   /** Starts the endpoint on 127.0.0.1:{@code port} (0 = any free port). */
   public static ResponderControl start(OcspResponder responder, int port, Runnable onShutdown)
       throws IOException {
-    ResponderControl control = new ResponderControl(responder, port, onShutdown);
-    Thread t = new Thread(control::loop, "ocsp-responder-control-" + control.port());
-    t.setDaemon(true);
-    t.start();
+    HttpServer http;
+    try {
+      http = HttpServer.bind("ocsp-responder-control", port, READ_TIMEOUT_MILLIS);
+    } catch (IOException e) {
+      throw new IOException("cannot bind control port " + port + ": " + e.getMessage(), e);
+    }
+    ResponderControl control = new ResponderControl(responder, http, onShutdown);
+    http.start(
+        ex -> {
+          String text;
+          int status = 200;
+          try {
+            text = control.handle(ex.request());
+          } catch (RuntimeException e) {
+            status = 400;
+            text = "error: " + e.getMessage();
+          }
+          ex.respond(
+              status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8));
+        });
     return control;
   }
 
   public int port() {
-    return listener.getLocalPort();
+    return http.port();
   }
 
   @Override
-  public void close() throws IOException {
-    listener.close();
-  }
-
-  private void loop() {
-    while (!listener.isClosed()) {
-      try (Socket s = listener.accept()) {
-        s.setSoTimeout(5000);
-        HttpRequest req = HttpRequest.read(s.getInputStream(), s.getOutputStream());
-        if (req == null) {
-          continue;
-        }
-        String text;
-        int status = 200;
-        try {
-          text = handle(req);
-        } catch (RuntimeException e) {
-          status = 400;
-          text = "error: " + e.getMessage();
-        }
-        write(s.getOutputStream(), status, text);
-      } catch (IOException e) {
-        // listener closed, or a broken control client: keep serving
-      }
-    }
+  public void close() {
+    http.close();
   }
 
   private String handle(HttpRequest req) {
@@ -110,15 +89,25 @@ public final class ResponderControl implements Closeable {
       }
       case "/validity" -> {
         if (set != null) {
-          responder.validity(parseDuration(set));
+          responder.validity(Durations.parse(set));
         }
         return responder.validity().toSeconds() + "s";
       }
       case "/slow" -> {
         if (set != null) {
-          responder.slowDelay(parseDuration(set));
+          responder.slowDelay(Durations.parse(set));
         }
         return "ok";
+      }
+      case "/raw" -> {
+        byte[] body = req.method().equals("POST") ? req.body() : null;
+        if (set != null) {
+          body = decodeBase64(set);
+        }
+        if (body != null) {
+          responder.serveRaw(body);
+        }
+        return "raw " + responder.raw().length + " bytes";
       }
       case "/shutdown" -> {
         onShutdown.run();
@@ -139,22 +128,16 @@ public final class ResponderControl implements Closeable {
     };
   }
 
-  private static Duration parseDuration(String text) {
-    Matcher m = DURATION.matcher(text.trim());
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "s" : m.group(2);
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofSeconds(n);
-      };
-    }
+  private static byte[] decodeBase64(String text) {
+    String t = text.trim().replace(' ', '+');
     try {
-      return Duration.parse(text);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not a duration: '" + text + "'");
+      return Base64.getDecoder().decode(t);
+    } catch (IllegalArgumentException e) {
+      try {
+        return Base64.getUrlDecoder().decode(t);
+      } catch (IllegalArgumentException e2) {
+        throw new IllegalArgumentException("not base64: '" + text + "'");
+      }
     }
   }
 
@@ -170,19 +153,5 @@ public final class ResponderControl implements Closeable {
       }
     }
     return null;
-  }
-
-  private static void write(OutputStream out, int status, String text) throws IOException {
-    byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
-    String head =
-        "HTTP/1.1 "
-            + status
-            + (status == 200 ? " OK" : " Bad Request")
-            + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-            + body.length
-            + "\r\nConnection: close\r\n\r\n";
-    out.write(head.getBytes(StandardCharsets.US_ASCII));
-    out.write(body);
-    out.flush();
   }
 }

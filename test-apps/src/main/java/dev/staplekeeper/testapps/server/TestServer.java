@@ -30,6 +30,18 @@ public interface TestServer extends Closeable {
       return command;
     }
 
+    /** Parses a command name ({@code jsse-server}, {@code tomcat}, {@code jetty}) or enum name. */
+    public static Kind parse(String text) {
+      String t = text.toLowerCase(java.util.Locale.ROOT);
+      for (Kind k : values()) {
+        if (k.command().equals(t) || k.name().toLowerCase(java.util.Locale.ROOT).equals(t)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown server '" + text + "' (use jetty, tomcat or jsse-server)");
+    }
+
     /** Starts this kind of server over {@code keystore} (PKCS12, alias server). */
     public TestServer start(Path keystore, char[] password, int port) throws Exception {
       return switch (this) {

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 class OptionsTest {
   private static final Set<String> VALUED = Set.of("port", "validity", "dir");
@@ -40,18 +38,5 @@ class OptionsTest {
     assertThatThrownBy(() -> o.required("dir")).hasMessage("missing option --dir");
     Options big = Options.parse("x", new String[] {"--port", "70000"}, VALUED, FLAGS);
     assertThatThrownBy(() -> big.port("port", 0)).hasMessageContaining("0..65535");
-  }
-
-  @ParameterizedTest
-  @CsvSource({
-    "500ms, 500",
-    "120s, 120000",
-    "120, 120000",
-    "2m, 120000",
-    "1h, 3600000",
-    "PT2M, 120000"
-  })
-  void parsesDurations(String text, long millis) {
-    assertThat(Options.parseDuration(text).toMillis()).isEqualTo(millis);
   }
 }

@@ -2,6 +2,7 @@ package dev.staplekeeper.testapps.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.server.TestServer;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -42,7 +43,12 @@ class OutageDemoTest {
     OutageDemo demo =
         new OutageDemo(
             new OutageDemo.Config(
-                agentJar, Scenario.quick(), TestServer.Kind.JETTY, JAVA, work, false),
+                agentJar,
+                Scenario.quick(),
+                DemoApp.testApps(TestServer.Kind.JETTY),
+                JAVA,
+                work,
+                false),
             out);
     Result result = demo.run();
     return new Run(demo, result, bytes.toString(StandardCharsets.UTF_8));
@@ -80,6 +86,23 @@ class OutageDemoTest {
           .isTrue();
       assertThat(r.samples().get(s)).noneMatch(Sample::failed);
     }
+    Path picture = run.demo().timelinePicture();
+    assertThat(picture).isEqualTo(work.resolve("timeline.svg"));
+    assertThat(out).contains("Timeline picture (SVG): " + picture);
+    TimelinePicture.Content content = TimelinePicture.read(picture);
+    assertThat(content.phases()).hasSize(5);
+    assertThat(content.rows())
+        .extracting(TimelinePicture.Row::label)
+        .containsExactly("STOCK JDK #1", "STOCK JDK #2");
+    for (int s = 0; s < 2; s++) {
+      TimelinePicture.Row row = content.rows().get(s);
+      assertThat(row.states()).as("a staple cell per second").hasSize(21);
+      assertThat(row.states()).contains("valid", "none");
+      assertThat(row.latencyMillis())
+          .as("a latency bar per handshake")
+          .hasSize(r.samples().get(s).size())
+          .anyMatch(ms -> ms >= 4_000);
+    }
     assertAllStopped(run.demo().childPids());
   }
 
@@ -91,7 +114,8 @@ class OutageDemoTest {
                 JAVA,
                 "-cp",
                 System.getProperty("java.class.path"),
-                OutageDemo.class.getName(),
+                "dev.staplekeeper.testapps.Main",
+                "demo",
                 "--no-agent",
                 "--quick",
                 "--work",
@@ -154,18 +178,21 @@ class OutageDemoTest {
     dev.staplekeeper.testapps.pki.TestPki pki =
         dev.staplekeeper.testapps.pki.TestPki.create(
             keystore, java.net.URI.create("http://127.0.0.1:9/ocsp"), false);
-    ChildProcess server =
-        ChildProcess.start(
-            "server",
-            List.of(
-                JAVA,
-                "-cp",
+    ChildJvm server =
+        ChildJvm.javaExecutable(JAVA)
+            .name("server")
+            .main(
                 System.getProperty("java.class.path"),
-                DemoServer.class.getName(),
-                "jsse-server",
-                pki.keystore().toString()),
-            work.resolve("server.log"),
-            l -> {});
+                ChildJvm.TEST_APPS_MAIN,
+                List.of(
+                    "jsse-server",
+                    "--keystore",
+                    pki.keystore().toString(),
+                    "--port",
+                    "0",
+                    "--exit-on-stdin-eof"))
+            .log(work.resolve("server.log"))
+            .launch();
     try {
       assertThat(server.awaitReady(Duration.ofSeconds(30))).isPositive();
       ProcessHandle handle = ProcessHandle.of(server.pid()).orElseThrow();

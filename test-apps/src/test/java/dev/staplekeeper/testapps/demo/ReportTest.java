@@ -188,6 +188,33 @@ class ReportTest {
   }
 
   @Test
+  void agentLinesInSpringBootsConsoleFormatAreShortenedToo() {
+    // as the Spring Boot app logs them once it has bridged java.util.logging to Logback
+    assertThat(
+            Report.agentLog(
+                "2026-12-02T07:47:47.548Z  INFO 24563 --- [staplekeeper-spring-boot-app]"
+                    + " [ekeeper-fetch-1] d.staplekeeper.agent.staple.FetchCycle   : StapleKeeper"
+                    + " got OCSP response for CN=localhost [serial=233163da issuerKey=c589aad30c19]:"
+                    + " GOOD thisUpdate=2026-12-02T07:47:45Z nextUpdate=2026-12-02T07:48:45Z; next"
+                    + " refresh in 26s"))
+        .isEqualTo(
+            "INFO got OCSP response: GOOD thisUpdate=07:47:45 nextUpdate=07:48:45; next refresh in"
+                + " 26s");
+    assertThat(
+            Report.agentLog(
+                "2026-12-02T07:47:50.001Z  WARN 24563 --- [staplekeeper-spring-boot-app]"
+                    + " [ekeeper-fetch-1] d.s.agent.staple.FetchCycle              : StapleKeeper"
+                    + " OCSP fetch failed (attempt 1): unauthorized; retry in 1s"))
+        .isEqualTo("WARNING OCSP fetch failed (attempt 1): unauthorized; retry in 1s");
+    assertThat(
+            Report.agentLog(
+                "2026-12-02T07:47:45.203Z  INFO 24563 --- [staplekeeper-spring-boot-app] [          "
+                    + " main] o.s.b.w.embedded.tomcat.TomcatWebServer  : Tomcat started on port"
+                    + " 35749 (https) with context path '/'"))
+        .isNull();
+  }
+
+  @Test
   void wrapIndentsContinuationLines() {
     assertThat(Report.wrap("LABEL  ", "aaa bbb ccc ddd", 15))
         .containsExactly("LABEL  aaa bbb", "       ccc ddd");

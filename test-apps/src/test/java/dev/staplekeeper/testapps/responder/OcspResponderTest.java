@@ -218,6 +218,18 @@ class OcspResponderTest {
   }
 
   @Test
+  void rawServesExactlyTheGivenBytes() throws Exception {
+    byte[] crafted = new byte[] {0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+    responder.serveRaw(crafted);
+    assertThat(responder.mode()).isEqualTo(FaultMode.RAW);
+    Reply reply = OcspClient.post(responder.url(), request, TIMEOUT);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).containsExactly(crafted);
+    crafted[0] = 0; // the responder keeps its own copy
+    assertThat(OcspClient.get(responder.url(), request, TIMEOUT).body()[0]).isEqualTo((byte) 0x30);
+  }
+
+  @Test
   void http500() throws Exception {
     responder.mode(FaultMode.HTTP_500);
     assertThat(OcspClient.post(responder.url(), request, TIMEOUT).status()).isEqualTo(500);

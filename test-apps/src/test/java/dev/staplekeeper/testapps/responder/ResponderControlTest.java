@@ -51,6 +51,33 @@ class ResponderControlTest {
     }
   }
 
+  @Test
+  void takesEveryDurationTheCommandLineTakesAndServesRawBytes() throws Exception {
+    try (OcspResponder responder =
+            OcspResponder.startWithNewPki(dir, false, Duration.ofMinutes(2));
+        ResponderControl control = ResponderControl.start(responder, 0, () -> {})) {
+      int port = control.port();
+      assertThat(get(port, "/validity?set=1d")).isEqualTo("200 86400s");
+      assertThat(get(port, "/validity?set=PT90S")).isEqualTo("200 90s");
+
+      byte[] crafted = {0x30, 0x03, 0x0a, 0x01, 0x06}; // OCSPResponse unauthorized, hand made
+      String b64 = java.util.Base64.getEncoder().encodeToString(crafted);
+      assertThat(get(port, "/raw?set=" + java.net.URLEncoder.encode(b64, StandardCharsets.UTF_8)))
+          .isEqualTo("200 raw 5 bytes");
+      assertThat(responder.mode()).isEqualTo(FaultMode.RAW);
+      OcspClient.Reply reply =
+          OcspClient.post(
+              responder.url(),
+              new dev.staplekeeper.testapps.ocsp.OcspResponseFactory(responder.pki())
+                  .request(null, responder.pki().server()),
+              Duration.ofSeconds(5));
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.contentType()).isEqualTo("application/ocsp-response");
+      assertThat(reply.body()).containsExactly(crafted);
+      assertThat(get(port, "/raw?set=ab!c")).startsWith("400 error: not base64");
+    }
+  }
+
   private static String get(int port, String path) throws IOException {
     HttpURLConnection c =
         (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
