@@ -81,10 +81,10 @@ class FetchFairnessIT {
               List.of("-javaagent:" + ForkedServer.agentJar()))) {
         Instant ready = Instant.now();
         Instant deadline = ready.plusSeconds(30);
-        Sni r = handshake(server.port, "healthy.test", good, pki);
+        Sni r = handshake(server.port(), "healthy.test", good, pki);
         while (!r.stapledGood() && Instant.now().isBefore(deadline)) {
           Thread.sleep(200);
-          r = handshake(server.port, "healthy.test", good, pki);
+          r = handshake(server.port(), "healthy.test", good, pki);
         }
         double seconds = Duration.between(ready, Instant.now()).toMillis() / 1000.0;
         int hangingBefore = hanging.requestCount();
@@ -107,7 +107,7 @@ class FetchFairnessIT {
           maxFds = Math.max(maxFds, count(Path.of("/proc/" + pid + "/fd")));
           maxThreads = Math.max(maxThreads, count(Path.of("/proc/" + pid + "/task")));
           maxFetchThreads = Math.max(maxFetchThreads, fetchThreads(pid));
-          assertThat(handshake(server.port, "healthy.test", good, pki).stapledGood()).isTrue();
+          assertThat(handshake(server.port(), "healthy.test", good, pki).stapledGood()).isTrue();
         }
         System.out.printf(
             "%s: healthy staple %.1f s after READY; during the hang: max %d fds, %d threads,"
@@ -156,7 +156,7 @@ class FetchFairnessIT {
           for (int i = 0; i < certs.size(); i++) {
             IssuedCert c = certs.get(i);
             String host = "c" + i + ".test";
-            first.add(pool.submit(() -> handshake(server.port, host, c, pki)));
+            first.add(pool.submit(() -> handshake(server.port(), host, c, pki)));
           }
           for (Future<Sni> f : first) {
             f.get();
@@ -168,7 +168,7 @@ class FetchFairnessIT {
         long slowest = 0;
         int overOneSecond = 0;
         for (int i = 0; i < certs.size(); i++) {
-          Sni r = handshake(server.port, "c" + i + ".test", certs.get(i), pki);
+          Sni r = handshake(server.port(), "c" + i + ".test", certs.get(i), pki);
           slowest = Math.max(slowest, r.millis());
           overOneSecond += r.millis() > 1000 ? 1 : 0;
         }

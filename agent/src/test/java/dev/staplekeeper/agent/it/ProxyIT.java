@@ -141,10 +141,10 @@ class ProxyIT {
   /** The first staple: usually on the first handshake, but a loaded machine may need a retry. */
   static void awaitValidStaple(ChildJvm server, TestPki pki, String when) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+    StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
     while (!(r.validStaple() && "good".equals(r.certStatus())) && System.nanoTime() < end) {
       Thread.sleep(200);
-      r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+      r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
     }
     assertThat(r.validStaple() && "good".equals(r.certStatus()))
         .as("%s within 20 s: %s\n%s", when, r, server.output())
@@ -153,7 +153,7 @@ class ProxyIT {
 
   private static void assertValidStaple(ChildJvm server, TestPki pki, String when)
       throws Exception {
-    StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+    StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
     assertThat(r.validStaple() && "good".equals(r.certStatus())).as("%s: %s", when, r).isTrue();
   }
 

@@ -137,7 +137,7 @@ class RecoveryAfterExpiryIT {
   }
 
   static StapleVerdict handshake(ChildJvm server, TestPki pki) throws Exception {
-    return StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+    return StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
   }
 
   static StapleVerdict awaitStaple(ChildJvm server, TestPki pki, Duration timeout)
