@@ -6,6 +6,7 @@ import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.pki.IssuedCert;
 import dev.staplekeeper.testapps.pki.KeyType;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.IOException;
@@ -49,7 +50,7 @@ class FetchFairnessIT {
   @TempDir Path dir;
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   /** One handshake with SNI {@code host}: its time, and whether a good staple for it came. */
@@ -72,18 +73,18 @@ class FetchFairnessIT {
       IssuedCert good = leaf(pki, "healthy.test", healthy);
       certs.add(good);
       writeKeystore(pki, certs);
-      try (ServerProcess server =
-          ServerProcess.start(
-              "fairness-" + ServerProcess.jdkName(jdk),
+      try (ChildJvm server =
+          ForkedServer.start(
+              "fairness-" + ForkedServer.jdkName(jdk),
               jdk,
               dir,
-              List.of("-javaagent:" + ServerProcess.agentJar()))) {
+              List.of("-javaagent:" + ForkedServer.agentJar()))) {
         Instant ready = Instant.now();
         Instant deadline = ready.plusSeconds(30);
-        Sni r = handshake(server.port, "healthy.test", good, pki);
+        Sni r = handshake(server.port(), "healthy.test", good, pki);
         while (!r.stapledGood() && Instant.now().isBefore(deadline)) {
           Thread.sleep(200);
-          r = handshake(server.port, "healthy.test", good, pki);
+          r = handshake(server.port(), "healthy.test", good, pki);
         }
         double seconds = Duration.between(ready, Instant.now()).toMillis() / 1000.0;
         int hangingBefore = hanging.requestCount();
@@ -102,11 +103,11 @@ class FetchFairnessIT {
         int maxFetchThreads = 0;
         for (int i = 0; i < 12; i++) {
           Thread.sleep(1000);
-          long pid = server.process.pid();
+          long pid = server.pid();
           maxFds = Math.max(maxFds, count(Path.of("/proc/" + pid + "/fd")));
           maxThreads = Math.max(maxThreads, count(Path.of("/proc/" + pid + "/task")));
           maxFetchThreads = Math.max(maxFetchThreads, fetchThreads(pid));
-          assertThat(handshake(server.port, "healthy.test", good, pki).stapledGood()).isTrue();
+          assertThat(handshake(server.port(), "healthy.test", good, pki).stapledGood()).isTrue();
         }
         System.out.printf(
             "%s: healthy staple %.1f s after READY; during the hang: max %d fds, %d threads,"
@@ -139,13 +140,13 @@ class FetchFairnessIT {
         certs.add(leaf(pki, "c" + i + ".test", hanging));
       }
       writeKeystore(pki, certs);
-      try (ServerProcess server =
-          ServerProcess.start(
-              "eviction-" + ServerProcess.jdkName(jdk),
+      try (ChildJvm server =
+          ForkedServer.start(
+              "eviction-" + ForkedServer.jdkName(jdk),
               jdk,
               dir,
               List.of(
-                  "-javaagent:" + ServerProcess.agentJar(),
+                  "-javaagent:" + ForkedServer.agentJar(),
                   "-Dstaplekeeper.cacheSize=40",
                   "-Dstaplekeeper.coldWait=2s"))) {
         // first round, in parallel: each certificate may spend its one cold wait
@@ -155,7 +156,7 @@ class FetchFairnessIT {
           for (int i = 0; i < certs.size(); i++) {
             IssuedCert c = certs.get(i);
             String host = "c" + i + ".test";
-            first.add(pool.submit(() -> handshake(server.port, host, c, pki)));
+            first.add(pool.submit(() -> handshake(server.port(), host, c, pki)));
           }
           for (Future<Sni> f : first) {
             f.get();
@@ -167,7 +168,7 @@ class FetchFairnessIT {
         long slowest = 0;
         int overOneSecond = 0;
         for (int i = 0; i < certs.size(); i++) {
-          Sni r = handshake(server.port, "c" + i + ".test", certs.get(i), pki);
+          Sni r = handshake(server.port(), "c" + i + ".test", certs.get(i), pki);
           slowest = Math.max(slowest, r.millis());
           overOneSecond += r.millis() > 1000 ? 1 : 0;
         }

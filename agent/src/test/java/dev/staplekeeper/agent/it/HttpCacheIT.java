@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.staplekeeper.agent.testproc.Daemon;
 import dev.staplekeeper.agent.testproc.Nginx;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.net.URI;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class HttpCacheIT {
   @Test
   void aSecondServersGetForTheSameCertificateIsAnsweredFromTheHttpCache() throws Exception {
     Daemon.require("nginx", "nginx-light");
-    List<Path> jdks = ServerProcess.jdks();
+    List<Path> jdks = ForkedServer.jdks();
     int cachePort = Daemon.freePort();
     try (OcspResponder responder = OcspResponder.bind(0)) {
       TestPki pki =
@@ -47,18 +48,18 @@ class HttpCacheIT {
                   + ";\n    proxy_cache ocsp; proxy_cache_valid 200 1m;\n"
                   // the bundled responder says no-cache; a CA's would send max-age (RFC 5019 6.2)
                   + "    proxy_ignore_headers Cache-Control Expires;\n  }\n}\n")) {
-        List<String> args = List.of("-javaagent:" + ServerProcess.agentJar());
-        try (ServerProcess first =
-            ServerProcess.start(
-                "cache-first-" + ServerProcess.jdkName(jdks.get(0)), jdks.get(0), dir, args)) {
+        List<String> args = List.of("-javaagent:" + ForkedServer.agentJar());
+        try (ChildJvm first =
+            ForkedServer.start(
+                "cache-first-" + ForkedServer.jdkName(jdks.get(0)), jdks.get(0), dir, args)) {
           ProxyIT.awaitValidStaple(first, pki, "first server");
           assertThat(cache.accessLog()).contains("GET /ocsp/").contains("cache=MISS");
           assertThat(responder.requestCount()).isEqualTo(1);
 
           Path second = jdks.get(jdks.size() - 1);
-          try (ServerProcess other =
-              ServerProcess.start(
-                  "cache-second-" + ServerProcess.jdkName(second), second, dir, args)) {
+          try (ChildJvm other =
+              ForkedServer.start(
+                  "cache-second-" + ForkedServer.jdkName(second), second, dir, args)) {
             ProxyIT.awaitValidStaple(other, pki, "second server");
           }
           String log = cache.accessLog();

@@ -8,6 +8,7 @@ import dev.staplekeeper.agent.HostileResponder;
 import dev.staplekeeper.agent.log.LogText;
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class LogSafetyIT {
   }
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -62,23 +63,23 @@ class LogSafetyIT {
       throws Exception {
     responder.answerOk(HostileResponder.forgedResponderName(pki));
     String responderUri = "http://alice:" + SECRET + "@127.0.0.1:" + responder.port() + "/ocsp";
-    try (ServerProcess server =
-        ServerProcess.start(
-            "hostile-" + ServerProcess.jdkName(jdk),
+    try (ChildJvm server =
+        ForkedServer.start(
+            "hostile-" + ForkedServer.jdkName(jdk),
             jdk,
             dir,
             List.of(
                 "-javaagent:"
-                    + ServerProcess.agentJar()
+                    + ForkedServer.agentJar()
                     + "=responderUri="
                     + responderUri
                     + ",responderOverride=true,retryInitialBackoff=100ms,retryMaxBackoff=1s"))) {
-      StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki); // in case prefetch is late
+      StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki); // in case prefetch is late
       assertThat(server.awaitOutput("CN=Evil\\n" + FORGED, Duration.ofSeconds(20)))
           .as(server.output())
           .isTrue();
-      responder.answerOk(HostileResponder.manySingles(pki, 500));
-      assertThat(server.awaitOutput("...(497 more)]", Duration.ofSeconds(20)))
+      responder.answerOk(HostileResponder.manySingles(pki, 100));
+      assertThat(server.awaitOutput("...(97 more)]", Duration.ofSeconds(20)))
           .as(server.output())
           .isTrue();
       responder.answerRaw(HostileResponder.http(503, "Busy \u001b[31m" + FORGED, new byte[0]));
@@ -98,7 +99,7 @@ class LogSafetyIT {
                       && l.contains("settings: ")
                       && l.contains("responderUri=http://***@127.0.0.1:"));
       List<String> flood =
-          lines.stream().filter(l -> l.startsWith(WARNING) && l.contains("(497 more)")).toList();
+          lines.stream().filter(l -> l.startsWith(WARNING) && l.contains("(97 more)")).toList();
       assertThat(flood).hasSize(1);
       assertThat(flood.get(0).length() - WARNING.length()).isLessThanOrEqualTo(LogText.LINE_CAP);
       assertThat(String.join("\n", view))
@@ -111,11 +112,11 @@ class LogSafetyIT {
 
   @Test
   void aLineBreakInAnAgentArgumentGivesOneSevereLine() throws Exception {
-    Path java = ServerProcess.jdks().get(0).resolve("bin/java");
+    Path java = ForkedServer.jdks().get(0).resolve("bin/java");
     Process p =
         new ProcessBuilder(
                 java.toString(),
-                "-javaagent:" + ServerProcess.agentJar() + "=refreshFraction=2\n" + FORGED,
+                "-javaagent:" + ForkedServer.agentJar() + "=refreshFraction=2\n" + FORGED,
                 "-version")
             .redirectErrorStream(true)
             .start();
@@ -134,8 +135,8 @@ class LogSafetyIT {
   }
 
   /** The MBean's settings and certificate lines, read over JMX from the running server. */
-  private static String[] jmxView(ServerProcess server) throws Exception {
-    VirtualMachine vm = VirtualMachine.attach(String.valueOf(server.process.pid()));
+  private static String[] jmxView(ChildJvm server) throws Exception {
+    VirtualMachine vm = VirtualMachine.attach(String.valueOf(server.pid()));
     String address;
     try {
       address = vm.startLocalManagementAgent();

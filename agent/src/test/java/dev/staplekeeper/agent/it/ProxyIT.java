@@ -8,6 +8,7 @@ import dev.staplekeeper.agent.testproc.Tinyproxy;
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class ProxyIT {
   @TempDir Path dir;
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -50,9 +51,9 @@ class ProxyIT {
       TestPki pki = TestPki.create(dir, responder.url(), false);
       responder.start(pki, VALIDITY);
       Tinyproxy proxy = Tinyproxy.start(dir.resolve("tinyproxy"), port, "");
-      try (ServerProcess server =
-          ServerProcess.start(
-              "proxy-" + ServerProcess.jdkName(jdk),
+      try (ChildJvm server =
+          ForkedServer.start(
+              "proxy-" + ForkedServer.jdkName(jdk),
               jdk,
               dir,
               agentArgs(
@@ -110,9 +111,9 @@ class ProxyIT {
         Tinyproxy proxy = Tinyproxy.start(dir.resolve("tinyproxy"), port, "")) {
       TestPki pki = TestPki.create(dir, responder.url(), false);
       responder.start(pki, VALIDITY);
-      try (ServerProcess server =
-          ServerProcess.start(
-              "proxy-setting-" + ServerProcess.jdkName(jdk),
+      try (ChildJvm server =
+          ForkedServer.start(
+              "proxy-setting-" + ForkedServer.jdkName(jdk),
               jdk,
               dir,
               agentArgs(
@@ -138,26 +139,26 @@ class ProxyIT {
   }
 
   /** The first staple: usually on the first handshake, but a loaded machine may need a retry. */
-  static void awaitValidStaple(ServerProcess server, TestPki pki, String when) throws Exception {
+  static void awaitValidStaple(ChildJvm server, TestPki pki, String when) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+    StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
     while (!(r.validStaple() && "good".equals(r.certStatus())) && System.nanoTime() < end) {
       Thread.sleep(200);
-      r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+      r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
     }
     assertThat(r.validStaple() && "good".equals(r.certStatus()))
         .as("%s within 20 s: %s\n%s", when, r, server.output())
         .isTrue();
   }
 
-  private static void assertValidStaple(ServerProcess server, TestPki pki, String when)
+  private static void assertValidStaple(ChildJvm server, TestPki pki, String when)
       throws Exception {
-    StapleVerdict r = StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+    StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
     assertThat(r.validStaple() && "good".equals(r.certStatus())).as("%s: %s", when, r).isTrue();
   }
 
   /** Waits for {@code text} in the server's log while checking that every handshake is stapled. */
-  private static void awaitLine(ServerProcess server, String text, TestPki pki) throws Exception {
+  private static void awaitLine(ChildJvm server, String text, TestPki pki) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!server.output().contains(text)) {
       assertThat(System.nanoTime() < end)

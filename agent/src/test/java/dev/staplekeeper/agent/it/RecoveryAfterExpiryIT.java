@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.staplekeeper.testapps.checker.StapleChecker;
 import dev.staplekeeper.testapps.checker.StapleVerdict;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class RecoveryAfterExpiryIT {
   @TempDir Path dir;
 
   static Stream<Path> jdks() {
-    return ServerProcess.jdks().stream();
+    return ForkedServer.jdks().stream();
   }
 
   /** What one run measured. */
@@ -54,7 +55,7 @@ class RecoveryAfterExpiryIT {
   @MethodSource("jdks")
   void staplesAgainWithinSecondsOfTheResponderAnsweringAgainAfterAnExpiry(Path jdk)
       throws Exception {
-    String name = ServerProcess.jdkName(jdk);
+    String name = ForkedServer.jdkName(jdk);
     CompletableFuture<Recovery> agent =
         CompletableFuture.supplyAsync(
             () ->
@@ -62,7 +63,7 @@ class RecoveryAfterExpiryIT {
                     "agent-" + name,
                     jdk,
                     dir.resolve("agent"),
-                    List.of("-javaagent:" + ServerProcess.agentJar())));
+                    List.of("-javaagent:" + ForkedServer.agentJar())));
     CompletableFuture<Recovery> stock =
         CompletableFuture.supplyAsync(
             () ->
@@ -88,7 +89,7 @@ class RecoveryAfterExpiryIT {
       try (OcspResponder responder = OcspResponder.bind(0)) {
         TestPki pki = TestPki.create(pkiDir, responder.url(), false);
         responder.start(pki, VALIDITY);
-        try (ServerProcess server = ServerProcess.start("recovery-" + who, jdk, pkiDir, jvmArgs)) {
+        try (ChildJvm server = ForkedServer.start("recovery-" + who, jdk, pkiDir, jvmArgs)) {
           StapleVerdict first = awaitStaple(server, pki, Duration.ofSeconds(20));
           responder.mode(FaultMode.HTTP_500);
           // the held response stops being stapled at its nextUpdate (the agent: 2 s before)
@@ -135,17 +136,17 @@ class RecoveryAfterExpiryIT {
     }
   }
 
-  static StapleVerdict handshake(ServerProcess server, TestPki pki) throws Exception {
-    return StapleChecker.check("127.0.0.1", server.port, "TLSv1.3", pki);
+  static StapleVerdict handshake(ChildJvm server, TestPki pki) throws Exception {
+    return StapleChecker.check("127.0.0.1", server.port(), "TLSv1.3", pki);
   }
 
-  static StapleVerdict awaitStaple(ServerProcess server, TestPki pki, Duration timeout)
+  static StapleVerdict awaitStaple(ChildJvm server, TestPki pki, Duration timeout)
       throws Exception {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
       StapleVerdict r = handshake(server, pki);
       if (r.validStaple() || Instant.now().isAfter(deadline)) {
-        assertThat(r.validStaple()).as("%s: first staple", server.name).isTrue();
+        assertThat(r.validStaple()).as("%s: first staple", server.name()).isTrue();
         return r;
       }
       Thread.sleep(200);
