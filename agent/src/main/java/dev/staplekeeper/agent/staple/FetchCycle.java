@@ -17,9 +17,11 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>At most one fetch per certificate is in flight; only the entry's timer starts one.
- *   <li>A validated response that is not older than the held one replaces it, is stored, and sets
- *       the next refresh by {@link RefreshPolicy}; a valid revoked response replacing a good one is
- *       logged at ERROR.
+ *   <li>A validated response that {@link RevocationGuard} accepts (newer than the certificate's
+ *       {@link HighWaterMark}, or the same state) replaces the held one, is stored, and sets the
+ *       next refresh by {@link RefreshPolicy}; a valid revoked response replacing a good one is
+ *       logged at ERROR. One it refuses (older; a good one not newer than a revocation, logged at
+ *       ERROR) is a failure: the held response is kept and the fetch retried.
  *   <li>Any failure (I/O, invalid response, a bug) keeps the held response and schedules a retry
  *       with capped exponential backoff; it never ends the certificate's schedule.
  * </ul>
@@ -113,16 +115,32 @@ final class FetchCycle {
   private void onResponse(StapleEntry entry, ValidatedResponse r) {
     Instant now = clock.instant();
     ValidatedResponse held = entry.current();
-    if (held != null && held.isUsableAt(now) && r.thisUpdate().isBefore(held.thisUpdate())) {
+    HighWaterMark mark = entry.mark();
+    RevocationGuard.Verdict verdict = RevocationGuard.judge(mark, r);
+    if (!verdict.accepted) {
       counters.fetchFailed(StapleCounters.FailureReason.INVALID_RESPONSE);
-      onFailure(
-          entry,
-          "responder sent a response older than the one held (thisUpdate "
-              + r.thisUpdate()
-              + " < "
-              + held.thisUpdate()
-              + "); keeping the newer one");
+      String why = RevocationGuard.refusal(verdict, mark, r);
+      if (verdict == RevocationGuard.Verdict.ROLLBACK) {
+        log.error(
+            "StapleKeeper: certificate {} [{}]: {} (from {})",
+            StapleService.subject(entry.cert),
+            entry.id,
+            why,
+            entry.responder);
+      }
+      onFailure(entry, why);
       return;
+    }
+    if (RevocationGuard.unrevokes(mark, r)) {
+      log.error(
+          "StapleKeeper: certificate {} [{}] was REVOKED (thisUpdate {}, revoked at {}) and a"
+              + " strictly newer response from {} (thisUpdate {}) says GOOD; stapling it",
+          StapleService.subject(entry.cert),
+          entry.id,
+          mark.thisUpdate(),
+          mark.revocationTime(),
+          entry.responder,
+          r.thisUpdate());
     }
     int failuresBefore = entry.failures();
     entry.accept(r);
