@@ -123,19 +123,17 @@ class RevocationReplayIT {
                   "-Dstaplekeeper.retryInitialBackoff=200ms",
                   "-Dstaplekeeper.retryMaxBackoff=1s",
                   "-Dstaplekeeper.fetchTimeout=2s"))) {
-        assertThat(OpenSslClient.status(server.port, "-tls1_3", root))
+        assertThat(awaitStatus(server.port, root, "Cert Status: good"))
+            .as("a good staple first")
             .contains("Cert Status: good");
         byte[] captured = proxy.last;
         assertThat(captured).as("the attacker captured a good response").isNotNull();
 
         responder.validity(REVOKED_VALIDITY);
         responder.mode(FaultMode.REVOKED);
-        String seen = "";
-        long revokedBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!seen.contains("Cert Status: revoked") && System.nanoTime() < revokedBy) {
-          seen = OpenSslClient.status(server.port, "-tls1_3", root);
-        }
-        assertThat(seen).as("the revocation is stapled").contains("Cert Status: revoked");
+        assertThat(awaitStatus(server.port, root, "Cert Status: revoked"))
+            .as("the revocation is stapled")
+            .contains("Cert Status: revoked");
 
         proxy.replay = captured;
         long replayStarted = System.nanoTime();
@@ -159,6 +157,16 @@ class RevocationReplayIT {
             .contains("a revocation is never rolled back");
       }
     }
+  }
+
+  /** openssl's output once it contains {@code wanted}, or the last output after 20 s. */
+  static String awaitStatus(int port, Path root, String wanted) throws Exception {
+    String seen = "";
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!seen.contains(wanted) && System.nanoTime() < until) {
+      seen = OpenSslClient.status(port, "-tls1_3", root);
+    }
+    return seen;
   }
 
   static String status(String openssl) {
