@@ -115,8 +115,13 @@ final class FetchCycle {
   private void onResponse(StapleEntry entry, ValidatedResponse r) {
     Instant now = clock.instant();
     ValidatedResponse held = entry.current();
-    HighWaterMark mark = entry.mark();
-    RevocationGuard.Verdict verdict = RevocationGuard.judge(mark, r);
+    int failuresBefore = entry.failures();
+    HighWaterMark mark; // the one r was judged against
+    RevocationGuard.Verdict verdict;
+    synchronized (entry) {
+      mark = entry.mark();
+      verdict = entry.offer(r);
+    }
     if (!verdict.accepted) {
       counters.fetchFailed(StapleCounters.FailureReason.INVALID_RESPONSE);
       String why = RevocationGuard.refusal(verdict, mark, r);
@@ -142,8 +147,6 @@ final class FetchCycle {
           entry.responder,
           r.thisUpdate());
     }
-    int failuresBefore = entry.failures();
-    entry.accept(r);
     entry.fetched(entry.lastFetchMillis(), now);
     counters.fetchSucceeded();
     expiryWarnings.onSuccess(entry.id);

@@ -127,8 +127,20 @@ public final class StapleEntry {
     mark = HighWaterMark.max(mark, m);
   }
 
-  /** Holds {@code r}, which {@link RevocationGuard} accepted, and raises the mark to it. */
-  void accept(ValidatedResponse r) {
+  /**
+   * Judges {@code r} against the mark and, if {@link RevocationGuard} accepts it, holds it, in one
+   * step: a mark raised at the same time (the store's, at start) is never bypassed.
+   */
+  synchronized RevocationGuard.Verdict offer(ValidatedResponse r) {
+    RevocationGuard.Verdict v = RevocationGuard.judge(mark, r);
+    if (v.accepted) {
+      accept(r);
+    }
+    return v;
+  }
+
+  /** Holds {@code r} and raises the mark to it; callers go through {@link #offer}. */
+  private void accept(ValidatedResponse r) {
     raiseMark(HighWaterMark.of(r));
     currentExpiresAtMillis = r.nextUpdate().toEpochMilli() - expiryMarginMillis(r);
     current = r;

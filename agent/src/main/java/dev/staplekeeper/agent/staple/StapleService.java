@@ -320,11 +320,10 @@ public final class StapleService {
     ValidatedResponse r = s.response;
     ValidatedResponse held = entry.current();
     if (!r.isUsableAt(clock.instant())
-        || !RevocationGuard.judge(entry.mark(), r).accepted
-        || (held != null && !r.thisUpdate().isAfter(held.thisUpdate()))) {
+        || (held != null && !r.thisUpdate().isAfter(held.thisUpdate()))
+        || !entry.offer(r).accepted) {
       return null;
     }
-    entry.accept(r);
     entry.firstAttempt().complete(null);
     return r;
   }
