@@ -6,6 +6,7 @@ import dev.staplekeeper.agent.config.ConfigException;
 import dev.staplekeeper.agent.instrumentation.NonJsseDetection;
 import dev.staplekeeper.agent.instrumentation.ServerStaplingInstrumentation;
 import dev.staplekeeper.agent.instrumentation.StaplingInstrumentation;
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.staple.ExecutorScheduler;
 import dev.staplekeeper.agent.staple.Scheduler;
 import dev.staplekeeper.agent.staple.StapleService;
@@ -18,11 +19,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.loading.ClassInjector;
-import org.slf4j.LoggerFactory;
 
 /**
  * Wires StapleKeeper together in a running JVM: configuration, the bootstrap bridge, the staple
@@ -34,9 +32,6 @@ final class AgentStarter {
   private static final String BRIDGE = "dev.staplekeeper.agent.bootstrap.StapleBridge";
   private static final String VERSION = versionOf();
 
-  /** Keeps the JUL logger (and its level) from being garbage collected. */
-  private static Logger julRoot;
-
   private AgentStarter() {}
 
   static void start(String args, Instrumentation inst) throws Exception {
@@ -47,7 +42,7 @@ final class AgentStarter {
     if (System.getProperty("net.bytebuddy.safe") == null) {
       System.setProperty("net.bytebuddy.safe", "true");
     }
-    org.slf4j.Logger log = LoggerFactory.getLogger(StapleKeeperAgent.class);
+    AgentLog log = AgentLog.get(StapleKeeperAgent.class);
     AgentConfig config;
     try {
       config = AgentConfig.load(args);
@@ -60,7 +55,7 @@ final class AgentStarter {
           e.getMessage());
       return;
     }
-    applyLogLevel(config.logLevel());
+    AgentLog.setLevel(config.logLevel());
     if (!config.enabled()) {
       log.info(
           "StapleKeeper {} is disabled (staplekeeper.enabled=false); nothing patched", VERSION);
@@ -139,7 +134,7 @@ final class AgentStarter {
     throw new IllegalStateException("staplekeeper.failLookupsForTesting is set");
   }
 
-  private static void enableServerStapling(AgentConfig config, org.slf4j.Logger log) {
+  private static void enableServerStapling(AgentConfig config, AgentLog log) {
     String current = System.getProperty(SERVER_STAPLING);
     if (current == null) {
       if (config.enableStatusRequestExtension()) {
@@ -190,28 +185,6 @@ final class AgentStarter {
     } catch (ClassNotFoundException e) {
       throw new IOException("bridge injection failed", e);
     }
-  }
-
-  private static void applyLogLevel(String level) {
-    Level jul;
-    switch (level) {
-      case "ERROR":
-        jul = Level.SEVERE;
-        break;
-      case "WARN":
-        jul = Level.WARNING;
-        break;
-      case "DEBUG":
-        jul = Level.FINE;
-        break;
-      case "TRACE":
-        jul = Level.FINEST;
-        break;
-      default:
-        jul = Level.INFO;
-    }
-    julRoot = Logger.getLogger("dev.staplekeeper");
-    julRoot.setLevel(jul);
   }
 
   private static String versionOf() {

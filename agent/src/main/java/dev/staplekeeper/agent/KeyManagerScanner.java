@@ -1,22 +1,24 @@
 package dev.staplekeeper.agent;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.staple.StapleService;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509KeyManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the certificate chains a server context will present, from the key managers it was
- * initialised with, and hands them to the prefetch. Runs off the thread that called {@code
- * SSLContext.init}; a key manager that cannot list its aliases (SNI-selecting ones, say) is
- * skipped: its chains are picked up at their first handshake instead.
+ * initialised with, and hands them to the prefetch; each key manager's latest scan is what it
+ * presents (a certificate no live key manager presents may be let go once idle). Runs off the
+ * thread that called {@code SSLContext.init}; a key manager that cannot list its aliases
+ * (SNI-selecting ones, say) is skipped: its chains are picked up at their first handshake instead.
  */
 final class KeyManagerScanner {
-  private static final Logger log = LoggerFactory.getLogger(KeyManagerScanner.class);
+  private static final AgentLog log = AgentLog.get(KeyManagerScanner.class);
   private static final String[] KEY_TYPES = {
     "RSA", "EC", "RSASSA-PSS", "EdDSA", "Ed25519", "Ed448", "DSA"
   };
@@ -50,18 +52,20 @@ final class KeyManagerScanner {
               e.toString());
         }
       }
+      List<X509Certificate[]> chains = new ArrayList<>();
       for (String alias : aliases) {
         try {
           X509Certificate[] chain = x509.getCertificateChain(alias);
           if (chain != null && chain.length > 1) {
             log.debug(
                 "prefetching OCSP for alias {} ({})", alias, chain[0].getSubjectX500Principal());
-            service.prefetch(chain);
+            chains.add(chain);
           }
         } catch (RuntimeException e) {
           log.debug("cannot read chain of alias {}: {}", alias, e.toString());
         }
       }
+      service.presented(km, chains);
     }
   }
 }

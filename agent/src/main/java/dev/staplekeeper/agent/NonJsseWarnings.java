@@ -1,10 +1,9 @@
 package dev.staplekeeper.agent;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One WARNING per TLS server context that StapleKeeper cannot staple for, because its TLS is not
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * equals}).
  */
 final class NonJsseWarnings {
-  private static final Logger log = LoggerFactory.getLogger(StapleKeeperAgent.class);
+  private static final AgentLog log = AgentLog.get(StapleKeeperAgent.class);
 
   private final Set<Object> warned = Collections.newSetFromMap(new WeakHashMap<>());
 

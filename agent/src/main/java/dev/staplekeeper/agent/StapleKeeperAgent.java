@@ -1,6 +1,6 @@
 package dev.staplekeeper.agent;
 
-import dev.staplekeeper.agent.jmx.StartLine;
+import dev.staplekeeper.agent.log.StartLine;
 import java.lang.instrument.Instrumentation;
 
 /**

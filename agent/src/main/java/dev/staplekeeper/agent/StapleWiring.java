@@ -1,6 +1,7 @@
 package dev.staplekeeper.agent;
 
 import dev.staplekeeper.agent.config.AgentConfig;
+import dev.staplekeeper.agent.config.ConfigKey;
 import dev.staplekeeper.agent.ocsp.OcspFetcher;
 import dev.staplekeeper.agent.ocsp.ResponderUris;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
@@ -21,7 +22,8 @@ public final class StapleWiring {
   public static StapleService.Builder service(AgentConfig config) {
     OcspFetcher fetcher =
         new OcspFetcher(config.connectTimeout(), config.fetchTimeout(), config.maxResponseBytes())
-            .withGet(config.httpGet());
+            .withPostOnly(config.httpPostOnly())
+            .withProxy(config.proxy());
     return StapleService.builder(settings(config))
         .source(fetcher::fetch)
         .validator(new ResponseValidator(config.clockSkew(), config.maxStapleBytes()))
@@ -42,8 +44,12 @@ public final class StapleWiring {
         .refreshJitter(config.refreshJitter())
         .retryInitialBackoff(config.retryInitialBackoff())
         .retryMaxBackoff(config.retryMaxBackoff())
+        .missRetryMaxBackoff(config.get(ConfigKey.MISS_RETRY_MAX_BACKOFF))
+        .missRetryInterval(config.get(ConfigKey.MISS_RETRY_INTERVAL))
+        .fetchConcurrency(config.get(ConfigKey.FETCH_CONCURRENCY))
         .coldWait(config.coldWait())
         .cacheSize(config.cacheSize())
+        .retireAfter(config.get(ConfigKey.RETIRE_AFTER))
         .stapleRevoked(config.stapleRevoked())
         .build();
   }

@@ -2,16 +2,16 @@ package dev.staplekeeper.agent;
 
 import dev.staplekeeper.agent.jmx.ServiceStatusSource;
 import dev.staplekeeper.agent.jmx.StapleMBeans;
+import dev.staplekeeper.agent.log.AgentLog;
+import dev.staplekeeper.agent.log.LogText;
 import dev.staplekeeper.agent.staple.StapleService;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import javax.management.ObjectName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The {@link StaplesMBean}, backed by the running {@link StapleService}. */
 final class Staples implements StaplesMBean {
-  private static final Logger log = LoggerFactory.getLogger(Staples.class);
+  private static final AgentLog log = AgentLog.get(Staples.class);
   static final String NAME = "dev.staplekeeper:type=Staples";
 
   private final StapleService service;
@@ -49,11 +49,14 @@ final class Staples implements StaplesMBean {
 
   @Override
   public String[] getCertificates() {
-    return service.describe().toArray(new String[0]);
+    // the lines hold responder URLs and error texts from outside: shown like log values
+    return service.describe().stream()
+        .map(line -> LogText.value(line, LogText.LINE_CAP))
+        .toArray(String[]::new);
   }
 
   @Override
   public String getSettings() {
-    return settings;
+    return LogText.value(settings, LogText.LINE_CAP);
   }
 }

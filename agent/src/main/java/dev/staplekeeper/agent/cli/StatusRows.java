@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.cli;
 
+import dev.staplekeeper.agent.log.LogText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,7 +120,8 @@ final class StatusRows {
       String[] line = new String[FIELDS.length];
       int i = 0;
       for (Object v : row.values()) {
-        line[i++] = v == null ? "-" : v.toString();
+        // values come from the target JVM, some from its responder: escaped, capped, redacted
+        line[i++] = v == null ? "-" : LogText.value(v);
       }
       cells.add(line);
     }

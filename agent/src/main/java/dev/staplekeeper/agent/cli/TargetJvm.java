@@ -3,7 +3,7 @@ package dev.staplekeeper.agent.cli;
 import com.sun.tools.attach.AgentLoadException;
 import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
-import dev.staplekeeper.agent.jmx.StartLine;
+import dev.staplekeeper.agent.log.StartLine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.config;
 
+import java.net.Proxy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -181,8 +182,17 @@ public final class AgentConfig {
     return get(ConfigKey.RESPONDER_OVERRIDE);
   }
 
-  public boolean httpGet() {
-    return get(ConfigKey.HTTP_GET);
+  /** True with {@code httpMethod=post}; false ({@code auto}) sends short requests by GET. */
+  public boolean httpPostOnly() {
+    return get(ConfigKey.HTTP_METHOD).equals("post");
+  }
+
+  /**
+   * The proxy for OCSP requests ({@link Proxy#NO_PROXY} for {@code direct}), or null when the JVM's
+   * {@code ProxySelector} decides.
+   */
+  public Proxy proxy() {
+    return get(ConfigKey.PROXY);
   }
 
   public boolean jmx() {

@@ -1,6 +1,8 @@
 package dev.staplekeeper.agent.config;
 
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -109,6 +111,25 @@ public final class ConfigKey<T> {
               "1d",
               "Cap of the retry backoff. Retries carry ±25 % jitter.")
           .rangeNote(", at least retryInitialBackoff");
+  public static final ConfigKey<Duration> MISS_RETRY_MAX_BACKOFF =
+      duration(
+          "missRetryMaxBackoff",
+          "30s",
+          "100ms",
+          "1d",
+          "Cap of the retry backoff while a certificate has nothing valid to staple (never"
+              + " fetched, expired, or every attempt failed), so a recovered responder is asked"
+              + " again within this long even without handshakes.");
+  public static final ConfigKey<Duration> MISS_RETRY_INTERVAL =
+      duration(
+          "missRetryInterval",
+          "5s",
+          "100ms",
+          "10m",
+          "While a certificate has nothing valid to staple, a handshake may start a fetch at once"
+              + " when none is in flight and the last one started at least this long ago. The"
+              + " handshake does not wait for it; a dead responder gets at most one request per"
+              + " certificate per this interval from handshakes.");
   public static final ConfigKey<Duration> CONNECT_TIMEOUT =
       duration(
           "connectTimeout", "5s", "100ms", "5m", "TCP connect timeout towards the OCSP responder.");
@@ -120,6 +141,15 @@ public final class ConfigKey<T> {
           "5m",
           "Deadline of one whole OCSP exchange (connect, send, read), also against a responder"
               + " that trickles bytes.");
+  public static final ConfigKey<Integer> FETCH_CONCURRENCY =
+      integer(
+          "fetchConcurrency",
+          4,
+          2,
+          64,
+          "Most OCSP fetches in flight at once (the fetch threads). One responder host gets at most"
+              + " half of them; the others wait in a queue served fairly across hosts, so a"
+              + " hanging responder cannot starve the certificates of another one.");
   public static final ConfigKey<Duration> COLD_WAIT =
       duration(
               "coldWait",
@@ -167,7 +197,23 @@ public final class ConfigKey<T> {
           "Staple a valid `revoked` response (it replaces the good one, logged at ERROR). `false`"
               + " sends no staple for a revoked certificate.");
   public static final ConfigKey<Integer> CACHE_SIZE =
-      integer("cacheSize", 1000, 1, 1_000_000, "Most certificates tracked at once.");
+      integer(
+          "cacheSize",
+          1000,
+          1,
+          1_000_000,
+          "Most certificates tracked at once. Beyond it the least recently used is dropped (one"
+              + " WARNING says to raise it); when asked for again it is fetched again, without"
+              + " making handshakes wait.");
+  public static final ConfigKey<Duration> RETIRE_AFTER =
+      duration(
+          "retireAfter",
+          "0ms",
+          "0ms",
+          "3650d",
+          "A certificate that no server context presents any more and that no handshake asked for"
+              + " during this long is no longer refreshed and leaves the cache and the store (one"
+              + " INFO line). `0ms`: one validity window of its held response.");
   public static final ConfigKey<Path> CACHE_DIR =
       path(
           "cacheDir",
@@ -203,12 +249,26 @@ public final class ConfigKey<T> {
               "`jdk.tls.stapling.responderOverride` if set, else false",
               (system, self) ->
                   self.parseOrDefault(system.getProperty("jdk.tls.stapling.responderOverride")));
-  public static final ConfigKey<Boolean> HTTP_GET =
-      bool(
-          "httpGet",
-          false,
-          "Send small requests as HTTP GET (RFC 5019) so that CDNs can cache them; POST"
-              + " otherwise.");
+  public static final ConfigKey<String> HTTP_METHOD =
+      oneOf(
+          "httpMethod",
+          "auto",
+          "`auto`: a request whose URL-encoded form is at most 255 characters goes as an RFC 5019"
+              + " GET (what the JDK's client does; HTTP caches and CDNs can answer it), a longer"
+              + " one as POST. `post`: always POST.",
+          "auto",
+          "post");
+  public static final ConfigKey<Proxy> PROXY =
+      custom(
+          "proxy",
+          ConfigKey::parseProxy,
+          null,
+          "unset (the JVM's proxy settings)",
+          "`host:port` or `direct`",
+          "HTTP proxy for OCSP requests alone. Unset: the JVM's `ProxySelector` decides, as for"
+              + " the JDK's own OCSP client (`http.proxyHost`/`http.proxyPort`,"
+              + " `https.proxyHost`/`https.proxyPort`, `http.nonProxyHosts`,"
+              + " `java.net.useSystemProxies`). `direct`: never a proxy.");
   public static final ConfigKey<Boolean> JMX =
       bool(
           "jmx",
@@ -358,6 +418,27 @@ public final class ConfigKey<T> {
   }
 
   /** One of {@code choices}, any case; the value is the choice as declared. */
+  /** {@code host:port} (an HTTP proxy, resolved when used) or {@code direct}. */
+  private static Proxy parseProxy(String v) {
+    if (v.equalsIgnoreCase("direct")) {
+      return Proxy.NO_PROXY;
+    }
+    int colon = v.lastIndexOf(':');
+    String host = colon > 0 ? v.substring(0, colon) : "";
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      int port = Integer.parseInt(v.substring(colon + 1));
+      if (!host.isEmpty() && !host.contains("/") && port > 0 && port < 65536) {
+        return new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(host, port));
+      }
+    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("not host:port or direct");
+  }
+
   public static ConfigKey<String> oneOf(
       String key, String dflt, String description, String... choices) {
     List<String> list = List.of(choices);

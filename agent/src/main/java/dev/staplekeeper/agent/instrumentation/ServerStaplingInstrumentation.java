@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
+import dev.staplekeeper.agent.log.AgentLog;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Constructor;
 import java.util.Collections;
@@ -23,8 +24,6 @@ import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.utility.JavaModule;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns server-side stapling on for {@code SSLContext}s that were created while {@code
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * false} from the user therefore still wins. Any failure leaves the JDK as it was.
  */
 public final class ServerStaplingInstrumentation {
-  private static final Logger log = LoggerFactory.getLogger(ServerStaplingInstrumentation.class);
+  private static final AgentLog log = AgentLog.get(ServerStaplingInstrumentation.class);
   public static final String SSL_CONTEXT_IMPL = "sun.security.ssl.SSLContextImpl";
 
   private final Map<String, Throwable> errors = new ConcurrentHashMap<>();

@@ -1,5 +1,7 @@
 package dev.staplekeeper.agent.jmx;
 
+import dev.staplekeeper.agent.log.AgentLog;
+import dev.staplekeeper.agent.log.StartLine;
 import dev.staplekeeper.agent.staple.StapleCounters;
 import dev.staplekeeper.agent.staple.StapleCounters.FailureReason;
 import java.time.Duration;
@@ -14,8 +16,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Registers the numeric MXBeans: {@code dev.staplekeeper:type=Stapling} (totals, refresh) and one
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * failure is logged once and never affects stapling.
  */
 public final class StapleMBeans implements StaplingMXBean {
-  private static final Logger log = LoggerFactory.getLogger(StapleMBeans.class);
+  private static final AgentLog log = AgentLog.get(StapleMBeans.class);
   public static final String STAPLING = "dev.staplekeeper:type=Stapling";
   public static final String STAPLE_PATTERN = "dev.staplekeeper:type=Staple,*";
   static final Duration SYNC_INTERVAL = Duration.ofSeconds(2);

@@ -1,11 +1,12 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.log.LogText;
 import java.net.URI;
 import java.util.Objects;
 
 /**
  * An OCSP fetch that produced no response bytes. {@link #kind()} classifies what went wrong; the
- * message names the responder URI and what was expected.
+ * message names the responder URI (its userinfo redacted) and what was expected.
  */
 public final class FetchException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -36,7 +37,8 @@ public final class FetchException extends Exception {
   }
 
   public FetchException(Kind kind, URI uri, String detail, Throwable cause) {
-    super("OCSP fetch from " + uri + " failed (" + kind + "): " + detail, cause);
+    // userinfo never reaches a log line, the JMX view or a stack trace through this message
+    super(LogText.redact("OCSP fetch from " + uri + " failed (" + kind + "): " + detail), cause);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.uri = uri;
     this.detail = detail;

@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,15 +9,19 @@ import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.MalformedURLException;
 import java.net.Proxy;
+import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLConnection;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -36,8 +41,6 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.cert.ocsp.OCSPException;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Fetches the DER OCSP response for one {@link CertId} from an HTTP(S) responder (RFC 6960 appendix
@@ -50,22 +53,37 @@ import org.slf4j.LoggerFactory;
  * can give up at the deadline even while the JDK's HTTP client is stuck in a read that a socket
  * timeout cannot end; a worker that outlives its deadline is disconnected and ends soon after.
  *
- * <p>Requests go straight to the responder ({@link Proxy#NO_PROXY}), without HTTP caches and
- * without following redirects. Requests carry no nonce unless {@link #withNonce} asks for one:
- * stapled responses are shared by every client, and many responders answer nonce requests from a
- * pre-signed cache anyway. POST is used unless {@link #withGet} enables RFC 5019 GET for requests
- * whose encoding is shorter than 255 bytes.
+ * <p>Requests go through the proxy the JVM's {@link ProxySelector} picks for the responder URI
+ * ({@code http.proxyHost}, {@code https.proxyHost}, {@code http.nonProxyHosts}, {@code
+ * java.net.useSystemProxies}: as for the JDK's own OCSP client), unless {@link #withProxy} fixes
+ * one (or {@link Proxy#NO_PROXY}) for OCSP alone; when the selector offers several, the next is
+ * tried only if the connection to one fails. Requests bypass HTTP caches on the client side. Up to
+ * {@link #MAX_REDIRECTS} redirects (301, 302, 303, 307, 308) are followed with the same method and
+ * body: http to http, https to https and http to https, never https to http; every hop shares the
+ * one deadline and the size limit. Every failure says which proxy and which hop of a redirect chain
+ * it came from.
+ *
+ * <p>Requests carry no nonce unless {@link #withNonce} asks for one: stapled responses are shared
+ * by every client, and many responders answer nonce requests from a pre-signed cache anyway. A
+ * request whose URL-encoded base64 is at most {@value #MAX_GET_REQUEST_CHARS} characters is sent as
+ * an RFC 5019 GET (so HTTP caches and CDNs can answer it), a longer one as POST; {@link
+ * #withPostOnly} always POSTs.
  *
  * <p>Immutable and thread-safe.
  */
 public final class OcspFetcher {
-  private static final Logger LOG = LoggerFactory.getLogger(OcspFetcher.class);
+  private static final AgentLog LOG = AgentLog.get(OcspFetcher.class);
 
   static final String REQUEST_TYPE = "application/ocsp-request";
   static final String RESPONSE_TYPE = "application/ocsp-response";
 
-  /** RFC 5019 section 5: GET only when the encoded request is shorter than this. */
+  /**
+   * GET only when the URL-encoded request is at most this long (the JDK's client does the same).
+   */
   static final int MAX_GET_REQUEST_CHARS = 255;
+
+  /** Redirects followed within one fetch; one more is a failure. */
+  public static final int MAX_REDIRECTS = 3;
 
   /** Workers in flight at once; each lives at most about two total timeouts. */
   static final int MAX_IN_FLIGHT = 32;
@@ -76,12 +94,14 @@ public final class OcspFetcher {
   private final Duration connectTimeout;
   private final Duration totalTimeout;
   private final int maxResponseBytes;
-  private final boolean useGet;
+  private final boolean postOnly;
   private final boolean nonce;
+  private final ProxyRoute route;
   private final ExecutorService workers;
 
   /**
-   * A fetcher that POSTs requests without a nonce.
+   * A fetcher that sends short requests by GET and longer ones by POST, without a nonce, through
+   * the proxy the JVM's {@link ProxySelector} chooses.
    *
    * @param connectTimeout bound on establishing the TCP (and TLS) connection; positive
    * @param totalTimeout deadline for the whole exchange, connection to last body byte; positive
@@ -94,6 +114,7 @@ public final class OcspFetcher {
         positive(maxResponseBytes),
         false,
         false,
+        new ProxyRoute(null),
         newWorkers());
   }
 
@@ -101,20 +122,39 @@ public final class OcspFetcher {
       Duration connectTimeout,
       Duration totalTimeout,
       int maxResponseBytes,
-      boolean useGet,
+      boolean postOnly,
       boolean nonce,
+      ProxyRoute route,
       ExecutorService workers) {
     this.connectTimeout = connectTimeout;
     this.totalTimeout = totalTimeout;
     this.maxResponseBytes = maxResponseBytes;
-    this.useGet = useGet;
+    this.postOnly = postOnly;
     this.nonce = nonce;
+    this.route = route;
     this.workers = workers;
   }
 
-  /** A fetcher like this one that uses RFC 5019 GET for short requests when {@code enabled}. */
-  public OcspFetcher withGet(boolean enabled) {
-    return new OcspFetcher(connectTimeout, totalTimeout, maxResponseBytes, enabled, nonce, workers);
+  /** A fetcher like this one that POSTs every request when {@code enabled}, never using GET. */
+  public OcspFetcher withPostOnly(boolean enabled) {
+    return new OcspFetcher(
+        connectTimeout, totalTimeout, maxResponseBytes, enabled, nonce, route, workers);
+  }
+
+  /**
+   * A fetcher like this one that sends every request through {@code proxy} ({@link Proxy#NO_PROXY}:
+   * straight to the responder) instead of asking the JVM's {@link ProxySelector}; null asks the
+   * selector again.
+   */
+  public OcspFetcher withProxy(Proxy proxy) {
+    return new OcspFetcher(
+        connectTimeout,
+        totalTimeout,
+        maxResponseBytes,
+        postOnly,
+        nonce,
+        new ProxyRoute(proxy),
+        workers);
   }
 
   /**
@@ -122,7 +162,7 @@ public final class OcspFetcher {
    */
   public OcspFetcher withNonce(boolean enabled) {
     return new OcspFetcher(
-        connectTimeout, totalTimeout, maxResponseBytes, useGet, enabled, workers);
+        connectTimeout, totalTimeout, maxResponseBytes, postOnly, enabled, route, workers);
   }
 
   public Duration connectTimeout() {
@@ -137,8 +177,14 @@ public final class OcspFetcher {
     return maxResponseBytes;
   }
 
-  public boolean usesGet() {
-    return useGet;
+  /** True when every request is POSTed; false when short ones go by GET. */
+  public boolean postOnly() {
+    return postOnly;
+  }
+
+  /** The fixed proxy ({@link Proxy#NO_PROXY}: direct), or null when the JVM's selector decides. */
+  public Proxy proxy() {
+    return route.fixed();
   }
 
   public boolean usesNonce() {
@@ -166,7 +212,7 @@ public final class OcspFetcher {
           FetchException.Kind.IO, responder, "not an http(s) URI with a host; cannot fetch");
     }
     byte[] request = encodeRequest(responder, id, nonce);
-    URI getUri = useGet ? getUri(responder, request) : null;
+    URI getUri = postOnly ? null : getUri(responder, request);
     Exchange exchange =
         new Exchange(
             responder, getUri != null ? getUri : responder, getUri == null, request, deadline);
@@ -238,13 +284,14 @@ public final class OcspFetcher {
   }
 
   /**
-   * The RFC 5019 GET URI {@code <responder>/<url-encoded base64 request>}, or null when the encoded
-   * request is 255 characters or longer or the responder URI has a query or fragment.
+   * The RFC 5019 GET URI {@code <responder>/<url-encoded base64 request>} (base64 {@code /}, {@code
+   * +} and {@code =} percent-encoded), or null when the encoded request is longer than {@value
+   * #MAX_GET_REQUEST_CHARS} characters or the responder URI has a query or fragment.
    */
   static URI getUri(URI responder, byte[] request) {
     String encoded =
         URLEncoder.encode(Base64.getEncoder().encodeToString(request), StandardCharsets.UTF_8);
-    if (encoded.length() >= MAX_GET_REQUEST_CHARS
+    if (encoded.length() > MAX_GET_REQUEST_CHARS
         || responder.getRawQuery() != null
         || responder.getRawFragment() != null) {
       return null;
@@ -253,19 +300,27 @@ public final class OcspFetcher {
     return URI.create(base.endsWith("/") ? base + encoded : base + "/" + encoded);
   }
 
-  /** One HTTP exchange, run on a worker thread; the caller may abort it at the deadline. */
+  /**
+   * One fetch, run on a worker thread: one HTTP exchange per hop of a redirect chain, each through
+   * the chosen proxy; the caller may abort it at the deadline.
+   */
   private final class Exchange implements Callable<byte[]> {
     private final URI responder;
-    private final URI target;
+    private final URI first;
     private final boolean post;
     private final byte[] request;
     private final long deadline;
+
+    /** Every URI asked so far: the first, then each redirect target. */
+    private final List<URI> chain = new ArrayList<>();
+
     private volatile HttpURLConnection connection;
+    private volatile Proxy via = Proxy.NO_PROXY;
     private volatile boolean aborted;
 
-    Exchange(URI responder, URI target, boolean post, byte[] request, long deadline) {
+    Exchange(URI responder, URI first, boolean post, byte[] request, long deadline) {
       this.responder = responder;
-      this.target = target;
+      this.first = first;
       this.post = post;
       this.request = request;
       this.deadline = deadline;
@@ -273,55 +328,166 @@ public final class OcspFetcher {
 
     @Override
     public byte[] call() throws FetchException {
-      HttpURLConnection conn = null;
-      try {
-        conn = open();
-        return exchange(conn);
-      } catch (FetchException e) {
-        throw e;
-      } catch (SocketTimeoutException e) {
-        throw timeout(
-            describe(e).toLowerCase(Locale.ROOT).contains("connect")
-                ? "no connection established"
-                : "no complete response",
-            e);
-      } catch (ConnectException e) {
-        if (aborted) {
-          throw timeout("no connection established", e);
+      URI target = first;
+      synchronized (chain) {
+        chain.add(target);
+      }
+      while (true) {
+        Hop hop = hop(target);
+        if (hop.body != null) {
+          return hop.body;
         }
-        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-        if (message.contains("timed out")) {
-          throw timeout("no connection established", e);
+        URI next = redirectTarget(target, hop);
+        synchronized (chain) {
+          if (chain.size() > MAX_REDIRECTS) {
+            throw new FetchException(
+                FetchException.Kind.HTTP_STATUS,
+                responder,
+                "more than "
+                    + MAX_REDIRECTS
+                    + " redirects; the chain "
+                    + chainText()
+                    + " ended with HTTP "
+                    + hop.status
+                    + " pointing on to "
+                    + next
+                    + viaText());
+          }
+          chain.add(next);
         }
+        LOG.debug(
+            "responder {} redirected {} to {} (HTTP {})", responder, target, next, hop.status);
+        target = next;
+      }
+    }
+
+    /** The redirect target of {@code hop} answered by {@code from}, if it may be followed. */
+    private URI redirectTarget(URI from, Hop hop) throws FetchException {
+      if (hop.location == null || hop.location.isBlank()) {
         throw new FetchException(
-            FetchException.Kind.CONNECT_REFUSED,
+            FetchException.Kind.HTTP_STATUS,
             responder,
-            "connection refused (" + describe(e) + "); is the responder running?",
-            e);
-      } catch (UnknownHostException e) {
+            "answered HTTP " + hop.status + " without a Location" + where() + "; expected 200");
+      }
+      URI next;
+      try {
+        next = from.resolve(new URI(hop.location.trim()));
+      } catch (URISyntaxException | IllegalArgumentException e) {
         throw new FetchException(
-            FetchException.Kind.IO, responder, "cannot resolve host " + e.getMessage(), e);
-      } catch (IOException | RuntimeException e) {
-        if (aborted || System.nanoTime() - deadline >= 0) {
-          throw timeout("no complete response", e);
-        }
-        throw new FetchException(FetchException.Kind.IO, responder, describe(e), e);
-      } finally {
-        // No keep-alive reuse: fetches are minutes apart, and a POST on a connection the
-        // responder has meanwhile closed would fail without the JDK retrying it.
-        if (conn != null) {
-          conn.disconnect();
+            FetchException.Kind.HTTP_STATUS,
+            responder,
+            "answered HTTP "
+                + hop.status
+                + " with an unusable Location '"
+                + hop.location
+                + "'"
+                + where(),
+            e);
+      }
+      String fromScheme = from.getScheme().toLowerCase(Locale.ROOT);
+      String nextScheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+      boolean allowed =
+          next.getHost() != null
+              && (nextScheme.equals("https")
+                  || (nextScheme.equals("http") && fromScheme.equals("http")));
+      if (!allowed) {
+        throw new FetchException(
+            FetchException.Kind.HTTP_STATUS,
+            responder,
+            "answered HTTP "
+                + hop.status
+                + " redirecting to "
+                + next
+                + ", not followed (only http to http, https to https and http to https are)"
+                + where());
+      }
+      return next;
+    }
+
+    /** One request to {@code target}, through the first proxy that accepts a connection. */
+    private Hop hop(URI target) throws FetchException {
+      List<Proxy> proxies = route.proxiesFor(target);
+      for (int i = 0; ; i++) {
+        Proxy candidate = proxies.get(i);
+        via = candidate;
+        HttpURLConnection conn = null;
+        try {
+          conn = open(target, candidate);
+          try {
+            conn.connect();
+          } catch (ConnectException | SocketTimeoutException | UnknownHostException e) {
+            if (i + 1 < proxies.size() && !aborted && remainingMillis() > 0) {
+              route.connectFailed(target, candidate, e);
+              LOG.debug("proxy {} failed for {} ({}); trying the next", candidate, target, e);
+              continue;
+            }
+            if (candidate.type() != Proxy.Type.DIRECT) {
+              route.connectFailed(target, candidate, e);
+            }
+            throw e;
+          }
+          return exchange(conn);
+        } catch (FetchException e) {
+          throw e;
+        } catch (SocketTimeoutException e) {
+          throw timeout(
+              describe(e).toLowerCase(Locale.ROOT).contains("connect")
+                  ? "no connection established"
+                  : "no complete response",
+              e);
+        } catch (ConnectException e) {
+          if (aborted) {
+            throw timeout("no connection established", e);
+          }
+          String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+          if (message.contains("timed out")) {
+            throw timeout("no connection established", e);
+          }
+          throw new FetchException(
+              FetchException.Kind.CONNECT_REFUSED,
+              responder,
+              candidate.type() == Proxy.Type.DIRECT
+                  ? "connection refused ("
+                      + describe(e)
+                      + ")"
+                      + where()
+                      + "; is the responder running?"
+                  : "connection refused by proxy "
+                      + ProxyRoute.name(candidate)
+                      + " ("
+                      + describe(e)
+                      + ")"
+                      + redirectText()
+                      + "; is the proxy running?",
+              e);
+        } catch (UnknownHostException e) {
+          throw new FetchException(
+              FetchException.Kind.IO,
+              responder,
+              "cannot resolve host " + e.getMessage() + where(),
+              e);
+        } catch (IOException | RuntimeException e) {
+          if (aborted || System.nanoTime() - deadline >= 0) {
+            throw timeout("no complete response", e);
+          }
+          throw new FetchException(FetchException.Kind.IO, responder, describe(e) + where(), e);
+        } finally {
+          // No keep-alive reuse: fetches are minutes apart, and a POST on a connection the
+          // responder has meanwhile closed would fail without the JDK retrying it.
+          if (conn != null) {
+            conn.disconnect();
+          }
         }
       }
     }
 
-    private HttpURLConnection open() throws IOException, FetchException {
+    private HttpURLConnection open(URI target, Proxy through) throws IOException, FetchException {
       URLConnection opened;
       try {
-        opened = target.toURL().openConnection(Proxy.NO_PROXY);
+        opened = target.toURL().openConnection(through);
       } catch (MalformedURLException | IllegalArgumentException e) {
         throw new FetchException(
-            FetchException.Kind.IO, responder, "not a usable URL: " + describe(e), e);
+            FetchException.Kind.IO, responder, "not a usable URL: " + describe(e) + where(), e);
       }
       if (!(opened instanceof HttpURLConnection)) {
         throw new FetchException(
@@ -352,7 +518,7 @@ public final class OcspFetcher {
       return conn;
     }
 
-    private byte[] exchange(HttpURLConnection conn) throws IOException, FetchException {
+    private Hop exchange(HttpURLConnection conn) throws IOException, FetchException {
       if (post) {
         try (OutputStream out = conn.getOutputStream()) {
           out.write(request);
@@ -361,7 +527,12 @@ public final class OcspFetcher {
       int status = conn.getResponseCode();
       if (status < 0) {
         throw new FetchException(
-            FetchException.Kind.IO, responder, "answered without a valid HTTP status line");
+            FetchException.Kind.IO,
+            responder,
+            "answered without a valid HTTP status line" + where());
+      }
+      if (isRedirect(status)) {
+        return Hop.redirect(status, conn.getHeaderField("Location"));
       }
       if (status != HttpURLConnection.HTTP_OK) {
         throw httpStatus(conn, status);
@@ -380,7 +551,7 @@ public final class OcspFetcher {
         throw tooLarge("declares Content-Length " + declared);
       }
       try (InputStream in = conn.getInputStream()) {
-        return readBounded(in);
+        return Hop.body(readBounded(in));
       }
     }
 
@@ -407,25 +578,33 @@ public final class OcspFetcher {
 
     private FetchException httpStatus(HttpURLConnection conn, int status) {
       String reason = null;
-      String location = null;
+      String server = null;
+      String proxyAuthenticate = null;
       try {
         reason = conn.getResponseMessage();
-        location = conn.getHeaderField("Location");
-      } catch (IOException | RuntimeException e) {
-        // The status line is what matters; the reason phrase is decoration.
+        server = conn.getHeaderField("Server");
+        proxyAuthenticate = conn.getHeaderField("Proxy-Authenticate");
+      } catch (RuntimeException | IOException e) {
+        // The status line is what matters; the rest is decoration.
       }
-      StringBuilder detail = new StringBuilder("answered HTTP ").append(status);
+      Proxy through = via;
+      boolean proxyRefused =
+          status == HttpURLConnection.HTTP_PROXY_AUTH && through.type() != Proxy.Type.DIRECT;
+      StringBuilder detail = new StringBuilder();
+      if (proxyRefused) {
+        detail.append("proxy ").append(ProxyRoute.name(through)).append(" refused: ");
+      }
+      detail.append("answered HTTP ").append(status);
       if (reason != null && !reason.isEmpty()) {
         detail.append(' ').append(reason);
       }
-      if (status >= 300 && status < 400) {
-        detail.append(" (redirects are not followed");
-        if (location != null) {
-          detail.append("; Location: ").append(location);
-        }
-        detail.append(')');
+      if (server != null && !server.isEmpty()) {
+        detail.append(" (Server: ").append(server).append(')');
       }
-      detail.append("; expected 200");
+      if (proxyAuthenticate != null) {
+        detail.append(" (Proxy-Authenticate: ").append(proxyAuthenticate).append(')');
+      }
+      detail.append(proxyRefused ? redirectText() : where()).append("; expected 200");
       return new FetchException(FetchException.Kind.HTTP_STATUS, responder, detail.toString());
     }
 
@@ -437,15 +616,43 @@ public final class OcspFetcher {
               + what
               + ", above the limit of "
               + maxResponseBytes
-              + " bytes (max response bytes)");
+              + " bytes (max response bytes)"
+              + where());
     }
 
     FetchException timeout(String what, Throwable cause) {
       return new FetchException(
           FetchException.Kind.TIMEOUT,
           responder,
-          what + " within the deadline of " + totalTimeout.toMillis() + " ms",
+          what + " within the deadline of " + totalTimeout.toMillis() + " ms" + where(),
           cause);
+    }
+
+    /**
+     * Where the exchange stands, for failure lines: the hop of a redirect chain and the proxy, or
+     * nothing for a direct request that was not redirected.
+     */
+    private String where() {
+      return redirectText() + viaText();
+    }
+
+    /** Empty unless a redirect was followed: then the whole chain so far. */
+    private String redirectText() {
+      synchronized (chain) {
+        return chain.size() > 1 ? " (at the end of the redirect chain " + chainText() + ")" : "";
+      }
+    }
+
+    private String chainText() {
+      StringBuilder sb = new StringBuilder();
+      for (URI u : chain) {
+        sb.append(sb.length() == 0 ? "" : " -> ").append(u);
+      }
+      return sb.toString();
+    }
+
+    private String viaText() {
+      return ProxyRoute.via(via);
     }
 
     /**
@@ -465,6 +672,31 @@ public final class OcspFetcher {
 
     private long remainingMillis() {
       return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  /** What one hop of a fetch produced: the body of a 200, or a redirect. */
+  private static final class Hop {
+    final byte[] body;
+    final int status;
+    final String location;
+
+    private Hop(byte[] body, int status, String location) {
+      this.body = body;
+      this.status = status;
+      this.location = location;
+    }
+
+    static Hop body(byte[] body) {
+      return new Hop(body, HttpURLConnection.HTTP_OK, null);
+    }
+
+    static Hop redirect(int status, String location) {
+      return new Hop(null, status, location);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.cert.X509Certificate;
@@ -15,8 +16,6 @@ import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where to ask for a certificate's OCSP status: the certificate's Authority Information Access
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * jdk.tls.stapling.responderURI} and {@code jdk.tls.stapling.responderOverride}.
  */
 public final class ResponderUris {
-  private static final Logger LOG = LoggerFactory.getLogger(ResponderUris.class);
+  private static final AgentLog LOG = AgentLog.get(ResponderUris.class);
 
   private ResponderUris() {}
 

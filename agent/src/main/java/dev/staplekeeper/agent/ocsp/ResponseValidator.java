@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.log.LogText;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -94,6 +95,9 @@ public final class ResponseValidator {
 
   /** Most subjects of included certificates named in a rejection line. */
   private static final int MAX_NAMED = 5;
+
+  /** Serials named in a wrong-CertID rejection; a response may carry hundreds. */
+  private static final int SERIALS_SHOWN = 3;
 
   private final Duration maxClockSkew;
   private final int maxStapleBytes;
@@ -313,7 +317,7 @@ public final class ResponseValidator {
     List<SingleResp> matches = new ArrayList<>(1);
     for (SingleResp single : singles) {
       CertificateID got = single.getCertID();
-      if (seen.size() < MAX_NAMED) {
+      if (seen.size() < SERIALS_SHOWN) {
         seen.add(got.getSerialNumber().toString(16));
       }
       if (!got.getSerialNumber().equals(id.serial())) {
@@ -360,10 +364,12 @@ public final class ResponseValidator {
             + " (issuer "
             + issuer.subject
             + ") in the OCSP response; it answers for serial(s) "
-            + seen
+            + "["
+            + String.join(", ", seen)
             + (singles.length > seen.size()
-                ? " and " + (singles.length - seen.size()) + " more"
+                ? ", " + LogText.more(singles.length - seen.size())
                 : "")
+            + "]"
             + sameSerialNote);
   }
 

@@ -1,13 +1,13 @@
 package dev.staplekeeper.agent.staple;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.ocsp.InvalidResponseException;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
 import dev.staplekeeper.agent.ocsp.ValidatedResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Predicate;
 
 /**
  * The background half of the stapling policy: each certificate's fetch, refresh and retry, run by
@@ -16,18 +16,24 @@ import org.slf4j.LoggerFactory;
  * <p>Contract:
  *
  * <ul>
- *   <li>At most one fetch per certificate is in flight; only the entry's timer starts one.
+ *   <li>At most one fetch per certificate is in flight; the entry's timer starts one, and so may a
+ *       handshake that finds nothing valid to staple ({@link #hasten}: none in flight and the last
+ *       one started at least {@code missRetryInterval} ago; the handshake never waits for it).
+ *   <li>Every fetch passes the {@link FetchGate}: bounded in total and per responder host, queued
+ *       fairly across hosts.
+ *   <li>Before fetching, a certificate whose time is up ({@code letGo}: no longer presented and not
+ *       asked for) is let go instead, and its schedule ends.
  *   <li>A validated response that {@link RevocationGuard} accepts (newer than the certificate's
  *       {@link HighWaterMark}, or the same state) replaces the held one, is stored, and sets the
  *       next refresh by {@link RefreshPolicy}; a valid revoked response replacing a good one is
  *       logged at ERROR. One it refuses (older; a good one not newer than a revocation, logged at
  *       ERROR) is a failure: the held response is kept and the fetch retried.
- *   <li>Any failure (I/O, invalid response, a bug) keeps the held response and schedules a retry
- *       with capped exponential backoff; it never ends the certificate's schedule.
+ *   <li>Any failure (I/O, invalid response, a bug) keeps the held response and schedules a retry by
+ *       {@link RefreshPolicy#retryDelay}; it never ends the certificate's schedule.
  * </ul>
  */
 final class FetchCycle {
-  private static final Logger log = LoggerFactory.getLogger(FetchCycle.class);
+  private static final AgentLog log = AgentLog.get(FetchCycle.class);
 
   private final Clock clock;
   private final Scheduler scheduler;
@@ -38,6 +44,9 @@ final class FetchCycle {
   private final boolean stapleRevoked;
   private final StapleCounters counters;
   private final ExpiryWarnings expiryWarnings = new ExpiryWarnings();
+  private final FetchGate gate;
+  private final long missRetryIntervalMillis;
+  private final Predicate<StapleEntry> letGo;
 
   FetchCycle(
       Clock clock,
@@ -46,7 +55,8 @@ final class FetchCycle {
       ResponseValidator validator,
       ResponseStore store,
       RefreshPolicy policy,
-      boolean stapleRevoked,
+      StapleSettings settings,
+      Predicate<StapleEntry> letGo,
       StapleCounters counters) {
     this.clock = clock;
     this.scheduler = scheduler;
@@ -54,7 +64,10 @@ final class FetchCycle {
     this.validator = validator;
     this.store = store;
     this.policy = policy;
-    this.stapleRevoked = stapleRevoked;
+    this.stapleRevoked = settings.stapleRevoked();
+    this.gate = new FetchGate(settings.fetchConcurrency());
+    this.missRetryIntervalMillis = settings.missRetryInterval().toMillis();
+    this.letGo = letGo;
     this.counters = counters;
   }
 
@@ -68,6 +81,22 @@ final class FetchCycle {
     schedule(entry, policy.refreshDelayAfterLoad(loaded, clock.instant()));
   }
 
+  /**
+   * A handshake found nothing valid to staple for {@code entry}: starts a fetch at once if none is
+   * in flight and the last one started at least {@code missRetryInterval} ago. Never waits.
+   */
+  void hasten(StapleEntry entry, long nowMillis) {
+    if (entry.responder != null // a stored response without responder is never fetched
+        && entry.claimMissRetry(nowMillis, missRetryIntervalMillis)
+        && !entry.isClosed()) {
+      schedule(entry, Duration.ZERO);
+    }
+  }
+
+  FetchGate gate() {
+    return gate;
+  }
+
   /** Stops all background work; running fetches are interrupted. */
   void shutdown() {
     scheduler.shutdown();
@@ -79,11 +108,39 @@ final class FetchCycle {
     entry.setTimer(task, at);
   }
 
-  /** One fetch: runs on the scheduler, never on a handshake thread. */
+  /** One fetch, when the gate admits it: runs on the scheduler, never on a handshake thread. */
   void attempt(StapleEntry entry) {
-    if (entry.isClosed() || !entry.tryBeginFetch()) {
+    if (entry.isClosed() || entry.isFetching()) {
       return;
     }
+    if (letGo.test(entry)) {
+      return;
+    }
+    if (gate.enter(entry)) {
+      admitted(entry);
+    }
+  }
+
+  /** Runs an admitted fetch, then hands its slot to the next waiting one. */
+  private void admitted(StapleEntry entry) {
+    try {
+      if (!entry.isClosed() && entry.tryBeginFetch()) {
+        try {
+          fetch(entry);
+        } finally {
+          entry.endFetch();
+        }
+      }
+    } finally {
+      StapleEntry next = gate.leave(entry);
+      if (next != null) {
+        scheduler.schedule(() -> admitted(next), Duration.ZERO);
+      }
+    }
+  }
+
+  private void fetch(StapleEntry entry) {
+    entry.attemptStarted(clock.millis());
     long started = System.nanoTime();
     try {
       byte[] der = source.fetch(entry.responder, entry.id);
@@ -102,8 +159,6 @@ final class FetchCycle {
       if (t instanceof VirtualMachineError) {
         throw (VirtualMachineError) t;
       }
-    } finally {
-      entry.endFetch();
     }
   }
 
@@ -185,8 +240,10 @@ final class FetchCycle {
     Instant now = clock.instant();
     String previous = entry.lastError();
     int failures = entry.recordFailure(error);
-    Duration delay = policy.retryDelay(failures);
     ValidatedResponse held = entry.current();
+    Duration delay =
+        policy.retryDelay(
+            failures, held == null ? null : Instant.ofEpochMilli(entry.stapleUntilMillis()), now);
     String keeping =
         held != null && held.isUsableAt(now)
             ? "keeping the last good response, valid for "

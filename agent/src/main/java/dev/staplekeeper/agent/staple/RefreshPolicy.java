@@ -14,8 +14,13 @@ import java.util.function.DoubleSupplier;
  *       often serve pre-signed responses), the next try halves the time left instead, so a
  *       responder that keeps returning the same response is asked a logarithmic number of times,
  *       not in a loop.
- *   <li>After a failure: {@code initial * 2^(failures-1)}, capped at {@code max}, with ±25 % jitter
- *       (and never above {@code max}).
+ *   <li>After a failure: {@code initial * 2^(failures-1)}, capped, with ±25 % jitter (and never
+ *       above the cap). The cap is {@code max} while a response that can still be stapled is held,
+ *       and the much lower {@code missMax} while nothing valid is held, so a responder that comes
+ *       back is asked again soon even without handshakes.
+ *   <li>While a held response nears its end of stapling, no retry waits longer than a quarter of
+ *       the time left (but at least {@code initial}): the last minutes before expiry see several
+ *       attempts, not one.
  * </ul>
  */
 final class RefreshPolicy {
@@ -23,6 +28,7 @@ final class RefreshPolicy {
   private final double jitter;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
+  private final Duration missMaxBackoff;
   private final DoubleSupplier random;
 
   RefreshPolicy(
@@ -30,11 +36,13 @@ final class RefreshPolicy {
       double jitter,
       Duration initialBackoff,
       Duration maxBackoff,
+      Duration missMaxBackoff,
       DoubleSupplier random) {
     this.fraction = fraction;
     this.jitter = jitter;
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff;
+    this.missMaxBackoff = missMaxBackoff.compareTo(maxBackoff) < 0 ? missMaxBackoff : maxBackoff;
     this.random = random;
   }
 
@@ -59,10 +67,26 @@ final class RefreshPolicy {
     return point.isAfter(now) ? refreshDelay(response, now) : Duration.ZERO;
   }
 
-  /** Delay before retry number {@code failures} (1 for the first failure). */
-  Duration retryDelay(int failures) {
+  /**
+   * Delay before retry number {@code failures} (1 for the first failure); {@code stapleUntil} is
+   * when the held response stops being stapled, null when nothing is held.
+   */
+  Duration retryDelay(int failures, Instant stapleUntil, Instant now) {
+    boolean holding = stapleUntil != null && now.isBefore(stapleUntil);
+    Duration delay = backoff(failures, holding ? maxBackoff : missMaxBackoff);
+    if (holding) {
+      Duration quarter = Duration.between(now, stapleUntil).dividedBy(4);
+      Duration bound = quarter.compareTo(initialBackoff) > 0 ? quarter : initialBackoff;
+      if (delay.compareTo(bound) > 0) {
+        delay = bound;
+      }
+    }
+    return delay;
+  }
+
+  private Duration backoff(int failures, Duration cap) {
     long initial = initialBackoff.toMillis();
-    long max = maxBackoff.toMillis();
+    long max = cap.toMillis();
     int shift = Math.min(Math.max(failures - 1, 0), 40);
     long base = initial > (max >> shift) ? max : Math.min(max, initial << shift);
     long jittered = (long) (base * (0.75 + 0.5 * random.getAsDouble()));

@@ -7,6 +7,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What StapleKeeper knows about one certificate: the last good response (kept until a fresher good
@@ -36,6 +37,15 @@ public final class StapleEntry {
   private volatile long lastFetchMillis = -1;
   private volatile long fetches;
 
+  /** Start (epoch millis) of the last fetch, or of the claim of a handshake-started one. */
+  private final AtomicLong lastAttemptStart = new AtomicLong(Long.MIN_VALUE / 2);
+
+  /** Last time (epoch millis, to the second) a handshake asked for this certificate. */
+  private volatile long lastAskedMillis;
+
+  // guarded by the FetchGate
+  boolean queued;
+
   // guarded by this
   private int failures;
   private String lastError;
@@ -43,11 +53,45 @@ public final class StapleEntry {
   private Scheduler.Task timer;
   private boolean closed;
 
-  StapleEntry(CertId id, X509Certificate cert, X509Certificate issuer, URI responder) {
+  StapleEntry(
+      CertId id, X509Certificate cert, X509Certificate issuer, URI responder, long nowMillis) {
     this.id = id;
     this.cert = cert;
     this.issuer = issuer;
     this.responder = responder;
+    this.lastAskedMillis = nowMillis;
+  }
+
+  /** A handshake asked for this certificate; a plain read first keeps the hit path cheap. */
+  void asked(long nowMillis) {
+    if (nowMillis - lastAskedMillis >= 1000) {
+      lastAskedMillis = nowMillis;
+    }
+  }
+
+  long lastAskedMillis() {
+    return lastAskedMillis;
+  }
+
+  /** A fetch starts now. */
+  void attemptStarted(long nowMillis) {
+    lastAttemptStart.set(nowMillis);
+  }
+
+  /**
+   * True for the one caller that may start a fetch now because a handshake found nothing to staple:
+   * none in flight and the last one started at least {@code intervalMillis} ago.
+   */
+  boolean claimMissRetry(long nowMillis, long intervalMillis) {
+    if (fetching.get()) {
+      return false;
+    }
+    long last = lastAttemptStart.get();
+    return nowMillis - last >= intervalMillis && lastAttemptStart.compareAndSet(last, nowMillis);
+  }
+
+  boolean isFetching() {
+    return fetching.get();
   }
 
   /**
@@ -56,6 +100,11 @@ public final class StapleEntry {
   ValidatedResponse stapleAt(long nowMillis) {
     ValidatedResponse r = current;
     return r != null && nowMillis < currentExpiresAtMillis ? r : null;
+  }
+
+  /** When the held response stops being stapled (epoch millis); meaningless if none is held. */
+  long stapleUntilMillis() {
+    return currentExpiresAtMillis;
   }
 
   /** The last good response held, possibly past its nextUpdate; null before the first. */

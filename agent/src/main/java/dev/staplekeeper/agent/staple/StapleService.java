@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.staple;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.InvalidResponseException;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
@@ -21,8 +22,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * StapleKeeper's stapling policy, in plain Java: what a handshake gets, and which certificates are
@@ -37,13 +36,20 @@ import org.slf4j.LoggerFactory;
  *   <li>A certificate's first handshake (cold miss) starts one fetch and waits at most {@code
  *       coldWait} for it; once that fetch has ended, handshakes never wait again.
  *   <li>At most one fetch per certificate is in flight, whatever the handshake rate. Failures of
- *       any kind keep the last good response and are retried with capped exponential backoff.
+ *       any kind keep the last good response and are retried with capped exponential backoff
+ *       ({@link RefreshPolicy}); while nothing valid is held, a handshake may start a fetch at most
+ *       once per {@code missRetryInterval}, without waiting for it.
+ *   <li>A certificate pushed out by {@code cacheSize} does not make handshakes wait again when it
+ *       comes back.
+ *   <li>A certificate that no scanned server context presents any more and that no handshake asked
+ *       for during {@code retireAfter} (default: one validity window of its response) is let go at
+ *       its next due fetch: no more fetches, out of the cache and the store, one INFO line.
  *   <li>A fresher good response replaces the held one; a valid revoked response replaces a good one
  *       (logged at ERROR) and is stapled if {@code stapleRevoked}.
  * </ul>
  */
 public final class StapleService {
-  private static final Logger log = LoggerFactory.getLogger(StapleService.class);
+  private static final AgentLog log = AgentLog.get(StapleService.class);
 
   /** Finds the responder of a certificate, or null when it has none. */
   @FunctionalInterface
@@ -69,6 +75,8 @@ public final class StapleService {
    */
   private final Map<String, HighWaterMark> storedMarks = new ConcurrentHashMap<>();
 
+  private final Presenters presenters = new Presenters();
+
   private StapleService(Builder b) {
     this.settings = b.settings;
     this.clock = b.clock;
@@ -82,9 +90,12 @@ public final class StapleService {
             settings.refreshJitter(),
             settings.retryInitialBackoff(),
             settings.retryMaxBackoff(),
+            settings.missRetryMaxBackoff(),
             b.random);
     Scheduler scheduler =
-        b.scheduler != null ? b.scheduler : new ExecutorScheduler("staplekeeper-fetch", 2);
+        b.scheduler != null
+            ? b.scheduler
+            : new ExecutorScheduler("staplekeeper-fetch", settings.fetchConcurrency());
     this.cycle =
         new FetchCycle(
             clock,
@@ -93,15 +104,16 @@ public final class StapleService {
             validator,
             store,
             policy,
-            settings.stapleRevoked(),
+            settings,
+            this::letGoIfRetired,
             counters);
   }
 
   /**
    * The one way to make a service: {@code settings} plus the parts it talks to. Source, validator
-   * and resolver are required; the clock defaults to UTC system time, the scheduler to two daemon
-   * threads {@code staplekeeper-fetch-N}, the store to memory only, randomness to {@link
-   * ThreadLocalRandom}.
+   * and resolver are required; the clock defaults to UTC system time, the scheduler to {@code
+   * fetchConcurrency} daemon threads {@code staplekeeper-fetch-N}, the store to memory only,
+   * randomness to {@link ThreadLocalRandom}.
    */
   public static Builder builder(StapleSettings settings) {
     return new Builder(settings);
@@ -185,6 +197,7 @@ public final class StapleService {
       if (entry == null) {
         continue;
       }
+      entry.asked(now);
       ValidatedResponse r = entry.stapleAt(now);
       if (r != null && stapleable(r)) {
         if (count == 1) {
@@ -202,6 +215,8 @@ public final class StapleService {
         }
         cold.add(chain[i]);
         coldEntries.add(entry);
+      } else if (r == null) {
+        cycle.hasten(entry, now);
       }
     }
     if (cold != null) {
@@ -219,6 +234,24 @@ public final class StapleService {
     for (int i = 0; i + 1 < chain.length; i++) {
       entryFor(chain[i], chain[i + 1]);
     }
+  }
+
+  /**
+   * The latest scan of {@code presenter} (a key manager of a server context) found {@code chains}:
+   * starts fetching for each, and remembers that they are presented while the presenter lives.
+   */
+  public void presented(Object presenter, List<X509Certificate[]> chains) {
+    java.util.Set<CertId> ids = new java.util.HashSet<>();
+    for (X509Certificate[] chain : chains) {
+      prefetch(chain);
+      if (chain != null && chain.length > 1) {
+        StapleCache.Resolution r = cache.resolution(chain[0]);
+        if (r != null && r != StapleCache.NO_RESPONDER) {
+          ids.add(r.id);
+        }
+      }
+    }
+    presenters.presents(presenter, ids);
   }
 
   /**
@@ -431,12 +464,19 @@ public final class StapleService {
     URI responder = resolved.responder;
     StapleEntry entry = cache.entry(resolved.id);
     if (entry == null) {
-      entry = cache.entry(resolved.id, id -> new StapleEntry(id, cert, issuer, responder));
+      entry =
+          cache.entry(
+              resolved.id, id -> new StapleEntry(id, cert, issuer, responder, clock.millis()));
     }
     if (entry.markStarted()) {
       entry.trackedSince(clock.instant());
-      log.info(
-          "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
+      if (cache.wasEvicted(entry.id)) {
+        entry.markColdWaitSpent(); // it was known before: handshakes do not wait for it again
+        log.debug("StapleKeeper tracks {} [{}] again after eviction", subject(cert), entry.id);
+      } else {
+        log.info(
+            "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
+      }
       if (!storedMarks.isEmpty()) {
         entry.raiseMark(storedMarks.get(entry.id.fileStem()));
       }
@@ -448,6 +488,34 @@ public final class StapleService {
       }
     }
     return entry;
+  }
+
+  /**
+   * Lets {@code e} go if no scanned context presents it and no handshake asked for it during {@code
+   * retireAfter} (zero: one validity window of its held response, or of the retry cap when none is
+   * held). Called by the fetch cycle when a fetch of {@code e} is due.
+   */
+  private boolean letGoIfRetired(StapleEntry e) {
+    Instant now = clock.instant();
+    Duration idle = Duration.ofMillis(now.toEpochMilli() - e.lastAskedMillis());
+    Duration limit = settings.retireAfter();
+    if (limit.isZero()) {
+      ValidatedResponse held = e.current();
+      limit = held != null ? held.validity() : settings.retryMaxBackoff();
+    }
+    if (idle.compareTo(limit) < 0 || presenters.isPresented(e.id)) {
+      return false;
+    }
+    e.close();
+    cache.remove(e.id);
+    store.delete(e.id, "retired");
+    log.info(
+        "StapleKeeper let go of {} [{}]: no server context presents it and no handshake asked for"
+            + " it in {}; no longer refreshed, removed from cache and store",
+        subject(e.cert),
+        e.id,
+        human(idle));
+    return true;
   }
 
   private StapleCache.Resolution resolve(X509Certificate cert, X509Certificate issuer) {

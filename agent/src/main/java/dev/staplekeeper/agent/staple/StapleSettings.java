@@ -13,8 +13,12 @@ public final class StapleSettings {
   private final double refreshJitter;
   private final Duration retryInitialBackoff;
   private final Duration retryMaxBackoff;
+  private final Duration missRetryMaxBackoff;
+  private final Duration missRetryInterval;
+  private final int fetchConcurrency;
   private final Duration coldWait;
   private final int cacheSize;
+  private final Duration retireAfter;
   private final boolean stapleRevoked;
 
   private StapleSettings(Builder b) {
@@ -25,12 +29,19 @@ public final class StapleSettings {
     if (b.cacheSize < 1) {
       throw new IllegalArgumentException("cacheSize " + b.cacheSize);
     }
+    if (b.fetchConcurrency < 2) {
+      throw new IllegalArgumentException("fetchConcurrency " + b.fetchConcurrency);
+    }
     refreshFraction = b.refreshFraction;
     refreshJitter = b.refreshJitter;
     retryInitialBackoff = Objects.requireNonNull(b.retryInitialBackoff, "retryInitialBackoff");
     retryMaxBackoff = Objects.requireNonNull(b.retryMaxBackoff, "retryMaxBackoff");
+    missRetryMaxBackoff = Objects.requireNonNull(b.missRetryMaxBackoff, "missRetryMaxBackoff");
+    missRetryInterval = Objects.requireNonNull(b.missRetryInterval, "missRetryInterval");
+    fetchConcurrency = b.fetchConcurrency;
     coldWait = Objects.requireNonNull(b.coldWait, "coldWait");
     cacheSize = b.cacheSize;
+    retireAfter = Objects.requireNonNull(b.retireAfter, "retireAfter");
     stapleRevoked = Objects.requireNonNull(b.stapleRevoked, "stapleRevoked");
   }
 
@@ -52,6 +63,26 @@ public final class StapleSettings {
   /** Cap of the retry backoff. */
   public Duration retryMaxBackoff() {
     return retryMaxBackoff;
+  }
+
+  /** Cap of the retry backoff while nothing valid is held. */
+  public Duration missRetryMaxBackoff() {
+    return missRetryMaxBackoff;
+  }
+
+  /** Least time between two fetches a handshake that finds nothing to staple may start. */
+  public Duration missRetryInterval() {
+    return missRetryInterval;
+  }
+
+  /** Most fetches in flight at once; one responder host gets at most half of them. */
+  public int fetchConcurrency() {
+    return fetchConcurrency;
+  }
+
+  /** Idle time after which a certificate no context presents is let go; zero: its validity. */
+  public Duration retireAfter() {
+    return retireAfter;
   }
 
   /** Longest wait of a handshake for a certificate's first response. */
@@ -80,8 +111,12 @@ public final class StapleSettings {
         .refreshJitter(refreshJitter)
         .retryInitialBackoff(retryInitialBackoff)
         .retryMaxBackoff(retryMaxBackoff)
+        .missRetryMaxBackoff(missRetryMaxBackoff)
+        .missRetryInterval(missRetryInterval)
+        .fetchConcurrency(fetchConcurrency)
         .coldWait(coldWait)
         .cacheSize(cacheSize)
+        .retireAfter(retireAfter)
         .stapleRevoked(stapleRevoked);
   }
 
@@ -91,8 +126,12 @@ public final class StapleSettings {
     private double refreshJitter = Double.NaN;
     private Duration retryInitialBackoff;
     private Duration retryMaxBackoff;
+    private Duration missRetryMaxBackoff;
+    private Duration missRetryInterval;
+    private int fetchConcurrency;
     private Duration coldWait;
     private int cacheSize;
+    private Duration retireAfter;
     private Boolean stapleRevoked;
 
     private Builder() {}
@@ -114,6 +153,26 @@ public final class StapleSettings {
 
     public Builder retryMaxBackoff(Duration v) {
       retryMaxBackoff = v;
+      return this;
+    }
+
+    public Builder missRetryMaxBackoff(Duration v) {
+      missRetryMaxBackoff = v;
+      return this;
+    }
+
+    public Builder missRetryInterval(Duration v) {
+      missRetryInterval = v;
+      return this;
+    }
+
+    public Builder fetchConcurrency(int v) {
+      fetchConcurrency = v;
+      return this;
+    }
+
+    public Builder retireAfter(Duration v) {
+      retireAfter = v;
       return this;
     }
 

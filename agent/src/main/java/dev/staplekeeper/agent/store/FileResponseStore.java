@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.store;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.ValidatedResponse;
 import dev.staplekeeper.agent.staple.HighWaterMark;
@@ -39,8 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Stores the last accepted response of each certificate in a directory, one file per certificate
@@ -76,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * memory.
  */
 public final class FileResponseStore implements ResponseStore {
-  private static final Logger log = LoggerFactory.getLogger(FileResponseStore.class);
+  private static final AgentLog log = AgentLog.get(FileResponseStore.class);
   static final String SUFFIX = ".ocsp";
   static final String TEMP_PREFIX = ".staplekeeper-";
   static final String TEMP_SUFFIX = ".tmp";

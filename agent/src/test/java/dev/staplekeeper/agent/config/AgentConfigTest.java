@@ -3,6 +3,8 @@ package dev.staplekeeper.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -50,7 +52,7 @@ class AgentConfigTest {
     assertThat(c.prefetch()).isTrue();
     assertThat(c.responderUri()).isNull();
     assertThat(c.responderOverride()).isFalse();
-    assertThat(c.httpGet()).isFalse();
+    assertThat(c.httpPostOnly()).isFalse();
     assertThat(c.jmx()).isTrue();
     assertThat(c.logLevel()).isEqualTo("INFO");
     assertThat(c.failLookupsForTesting()).isFalse();
@@ -198,9 +200,41 @@ class AgentConfigTest {
   @Test
   void agentArgumentsMayCarryThePropertyPrefix() throws Exception {
     AgentConfig c =
-        AgentConfig.from("staplekeeper.coldWait=250ms, httpGet=true", new Properties(), Map.of());
+        AgentConfig.from(
+            "staplekeeper.coldWait=250ms, httpMethod=post", new Properties(), Map.of());
     assertThat(c.coldWait()).isEqualTo(Duration.ofMillis(250));
-    assertThat(c.httpGet()).isTrue();
+    assertThat(c.httpPostOnly()).isTrue();
+  }
+
+  @Test
+  void httpMethodIsAutoByDefaultAndPostOnRequest() throws Exception {
+    assertThat(AgentConfig.defaults().httpPostOnly()).isFalse();
+    assertThat(AgentConfig.from("httpMethod=AUTO", new Properties(), Map.of()).httpPostOnly())
+        .isFalse();
+    assertThatThrownBy(() -> AgentConfig.from("httpMethod=get", new Properties(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("httpMethod='get' is invalid: not one of auto, post");
+  }
+
+  @Test
+  void proxyIsTheJvmsByDefaultAHostAndPortOrDirect() throws Exception {
+    assertThat(AgentConfig.defaults().proxy()).isNull();
+    Proxy fixed =
+        AgentConfig.from("proxy=proxy.example.test:3128", new Properties(), Map.of()).proxy();
+    assertThat(fixed.type()).isEqualTo(Proxy.Type.HTTP);
+    InetSocketAddress address = (InetSocketAddress) fixed.address();
+    assertThat(address.getHostString()).isEqualTo("proxy.example.test");
+    assertThat(address.getPort()).isEqualTo(3128);
+    assertThat(address.isUnresolved()).as("resolved when used, not at start").isTrue();
+    assertThat(AgentConfig.from(null, props("staplekeeper.proxy", "DIRECT"), Map.of()).proxy())
+        .isEqualTo(Proxy.NO_PROXY);
+    for (String bad :
+        new String[] {"proxy.example.test", ":3128", "host:0", "host:x", "http://h:1"}) {
+      assertThatThrownBy(() -> AgentConfig.from("proxy=" + bad, new Properties(), Map.of()))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("not host:port or direct");
+    }
   }
 
   @Test

@@ -35,7 +35,8 @@ class OcspFetcherWireTest {
   @TempDir static Path dir;
   static CertId id;
 
-  private final OcspFetcher fetcher = new OcspFetcher(Duration.ofMillis(500), DEADLINE, MAX_BYTES);
+  private final OcspFetcher defaults = new OcspFetcher(Duration.ofMillis(500), DEADLINE, MAX_BYTES);
+  private final OcspFetcher fetcher = defaults.withPostOnly(true);
   private ScriptedHttpPeer peer;
 
   @BeforeAll
@@ -86,10 +87,10 @@ class OcspFetcherWireTest {
   }
 
   @Test
-  void usesRfc5019GetWhenEnabledAndTheRequestIsShort() throws Exception {
+  void usesRfc5019GetByDefaultWhenTheRequestIsShort() throws Exception {
     URI uri = answering((out, request) -> ok(out, BODY));
 
-    assertThat(fetcher.withGet(true).fetch(uri, id)).isEqualTo(BODY);
+    assertThat(defaults.fetch(uri, id)).isEqualTo(BODY);
 
     ScriptedHttpPeer.Request request = peer.takeRequest();
     assertThat(request.method).isEqualTo("GET");
@@ -222,20 +223,35 @@ class OcspFetcherWireTest {
   }
 
   @Test
-  void doesNotFollowRedirects() throws Exception {
+  void followsNoRedirectToAnotherScheme() throws Exception {
     URI uri =
         answering(
             (out, request) ->
                 out.write(
                     ascii(
-                        "HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example.test/\r\n"
+                        "HTTP/1.1 302 Found\r\nLocation: ftp://elsewhere.example.test/\r\n"
                             + "Content-Length: 0\r\nConnection: close\r\n\r\n")));
 
     FetchException e = catchThrowableOfType(FetchException.class, () -> fetcher.fetch(uri, id));
 
     assertThat(e.kind()).isEqualTo(FetchException.Kind.HTTP_STATUS);
     assertThat(e.getMessage())
-        .contains("HTTP 302 Found (redirects are not followed; Location: http://elsewhere");
+        .contains("HTTP 302 redirecting to ftp://elsewhere.example.test/, not followed");
+  }
+
+  @Test
+  void aRedirectWithoutLocationIsAFailure() throws Exception {
+    URI uri =
+        answering(
+            (out, request) ->
+                out.write(
+                    ascii(
+                        "HTTP/1.1 307 Temporary Redirect\r\n"
+                            + "Content-Length: 0\r\nConnection: close\r\n\r\n")));
+
+    FetchException e = catchThrowableOfType(FetchException.class, () -> fetcher.fetch(uri, id));
+
+    assertThat(e.getMessage()).contains("answered HTTP 307 without a Location");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
+import dev.staplekeeper.agent.ocsp.ValidatedResponse;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory;
 import dev.staplekeeper.testapps.ocsp.OcspResponseFactory.Signer;
 import dev.staplekeeper.testapps.pki.TestPki;
@@ -89,8 +90,12 @@ class StapleServiceTest {
           .refreshJitter(0)
           .retryInitialBackoff(Duration.ofSeconds(2))
           .retryMaxBackoff(Duration.ofMinutes(10))
+          .missRetryMaxBackoff(Duration.ofSeconds(30))
+          .missRetryInterval(Duration.ofSeconds(5))
+          .fetchConcurrency(4)
           .coldWait(Duration.ZERO)
           .cacheSize(1000)
+          .retireAfter(Duration.ZERO)
           .stapleRevoked(true)
           .build();
 
@@ -204,7 +209,8 @@ class StapleServiceTest {
         service(
             c ->
                 c.retryInitialBackoff(Duration.ofSeconds(2))
-                    .retryMaxBackoff(Duration.ofMinutes(1)));
+                    .retryMaxBackoff(Duration.ofMinutes(10))
+                    .missRetryMaxBackoff(Duration.ofMinutes(1)));
     responder.answer = now -> fail("connection refused");
     staple(s);
     scheduler.advance(Duration.ofMinutes(10));
@@ -501,5 +507,231 @@ class StapleServiceTest {
     StapleService future = service();
     assertThat(future.loadStored()).as("thisUpdate 3 h ahead of this clock").isZero();
     assertThat(staple(future)).isNull();
+  }
+
+  // ---- recovery after an expiry (issue 8 point 1) ----
+
+  byte[] goodFor(Duration validity, Instant now) {
+    return factory.forCertificate(pki.server()).thisUpdate(now).validity(validity).build();
+  }
+
+  /** Calls the responder got in [from, to). */
+  long callsBetween(Instant from, Instant to) {
+    return responder.calls.stream().filter(t -> !t.isBefore(from) && t.isBefore(to)).count();
+  }
+
+  @Test
+  void afterAnExpiryHandshakesHastenAFetchAtMostOncePerMissRetryIntervalWithoutWaiting() {
+    StapleService s = service();
+    responder.answer = now -> goodFor(Duration.ofMinutes(2), now);
+    staple(s);
+    scheduler.runDue();
+    assertThat(staple(s)).isNotNull();
+    responder.answer = now -> fail("HTTP 500");
+    // down for 3 minutes, a handshake every second: the held response runs out on the way
+    Instant downFrom = clock.instant();
+    int unstapled = 0;
+    for (int i = 0; i < 180; i++) {
+      scheduler.advance(Duration.ofSeconds(1));
+      unstapled += staple(s) == null ? 1 : 0;
+    }
+    assertThat(unstapled).as("expired: nothing stapled").isGreaterThan(50);
+    Instant expiredAt = downFrom.plus(Duration.ofMinutes(2));
+    long during = callsBetween(expiredAt, clock.instant());
+    // one per 5 s from handshakes (60 s / 5 s), never one per handshake
+    assertThat(during).as("requests in the last 60 s of the outage").isBetween(10L, 13L);
+    for (int i = 1; i < responder.calls.size(); i++) {
+      Duration gap = Duration.between(responder.calls.get(i - 1), responder.calls.get(i));
+      assertThat(gap).as("gap before call %d", i).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    }
+    responder.answer = this::goodWeek;
+    Instant back = clock.instant();
+    Instant stapledAt = null;
+    for (int i = 0; i < 30 && stapledAt == null; i++) {
+      scheduler.advance(Duration.ofSeconds(1));
+      if (staple(s) != null) {
+        stapledAt = clock.instant();
+      }
+    }
+    assertThat(stapledAt).as("stapled again").isNotNull();
+    assertThat(Duration.between(back, stapledAt)).isLessThanOrEqualTo(Duration.ofSeconds(6));
+  }
+
+  @Test
+  void withoutHandshakesTheRetryCapWhileNothingValidIsHeldIsMissRetryMaxBackoff() {
+    StapleService s = service(c -> c.retryMaxBackoff(Duration.ofHours(1)));
+    responder.answer = now -> goodFor(Duration.ofMinutes(2), now);
+    Object keyManager = new Object(); // presents the certificate: it is never let go
+    s.presented(keyManager, List.<X509Certificate[]>of(chain));
+    scheduler.runDue();
+    responder.answer = now -> fail("connection refused");
+    scheduler.advance(Duration.ofMinutes(20)); // no handshakes at all
+    Instant expired = responder.calls.get(0).plus(Duration.ofMinutes(2));
+    List<Instant> after =
+        responder.calls.stream().filter(t -> t.isAfter(expired.plusSeconds(60))).toList();
+    for (int i = 1; i < after.size(); i++) {
+      assertThat(Duration.between(after.get(i - 1), after.get(i)))
+          .isLessThanOrEqualTo(Duration.ofSeconds(30));
+    }
+    assertThat(after.size()).as("17 min at one per 30 s").isGreaterThanOrEqualTo(30);
+    responder.answer = this::goodWeek;
+    scheduler.advance(Duration.ofSeconds(31));
+    assertThat(staple(s)).as("stapled within the miss cap, without a handshake").isNotNull();
+    java.lang.ref.Reference.reachabilityFence(keyManager);
+  }
+
+  @Test
+  void retriesGetDenserAsTheHeldResponseNearsItsEnd() {
+    StapleService s = service();
+    responder.answer = now -> goodFor(Duration.ofHours(1), now);
+    staple(s);
+    scheduler.runDue();
+    Instant first = responder.calls.get(0);
+    responder.answer = now -> fail("HTTP 500");
+    Instant stapleUntil = first.plus(Duration.ofHours(1)).minusSeconds(2);
+    scheduler.advance(Duration.between(clock.instant(), stapleUntil.minusMillis(1)));
+    assertThat(staple(s)).isNotNull();
+    // backoff alone (cap 10 min) would leave the last 10 minutes with one attempt at most
+    assertThat(callsBetween(stapleUntil.minus(Duration.ofMinutes(5)), stapleUntil))
+        .as("attempts in the last 5 minutes")
+        .isGreaterThanOrEqualTo(4);
+    assertThat(callsBetween(stapleUntil.minus(Duration.ofMinutes(1)), stapleUntil))
+        .as("attempts in the last minute")
+        .isGreaterThanOrEqualTo(2);
+    // and still no hammering: a few dozen over the 30 min of failures
+    assertThat(responder.calls.size()).isLessThan(40);
+  }
+
+  // ---- certificates let go (issue 12) ----
+
+  /** A store that only records what was deleted. */
+  static final class RecordingStore implements ResponseStore {
+    final List<CertId> deleted = new ArrayList<>();
+
+    @Override
+    public void save(X509Certificate cert, X509Certificate issuer, ValidatedResponse response) {}
+
+    @Override
+    public List<Stored> loadAll() {
+      return List.of();
+    }
+
+    @Override
+    public void delete(CertId id, String why) {
+      deleted.add(id);
+    }
+  }
+
+  @Test
+  void aCertificateNoContextPresentsAndNoHandshakeAsksForIsLetGoAfterOneValidityWindow() {
+    RecordingStore recording = new RecordingStore();
+    store = recording;
+    Duration validity = Duration.ofHours(2);
+    responder.answer = now -> goodFor(validity, now);
+    StapleService s = service();
+    Object keyManager = new Object();
+    s.presented(keyManager, List.<X509Certificate[]>of(chain));
+    scheduler.runDue();
+    assertThat(staple(s)).isNotNull();
+
+    // still presented: idle for three windows, it keeps being refreshed
+    scheduler.advance(validity.multipliedBy(3));
+    int whilePresented = responder.calls.size();
+    assertThat(whilePresented).isGreaterThanOrEqualTo(6);
+    assertThat(recording.deleted).isEmpty();
+
+    // the context's latest scan no longer presents it: let go within 1.5 windows, then silence
+    s.presented(keyManager, List.of());
+    scheduler.advance(validity.multipliedBy(3).dividedBy(2));
+    int atRetire = responder.calls.size();
+    assertThat(recording.deleted).containsExactly(CertId.of(chain[0], chain[1]));
+    assertThat(s.describe()).isEmpty();
+    scheduler.advance(Duration.ofDays(7));
+    assertThat(responder.calls).hasSize(atRetire);
+
+    // asked for again: tracked again
+    staple(s);
+    scheduler.runDue();
+    assertThat(staple(s)).isNotNull();
+    assertThat(responder.calls).hasSize(atRetire + 1);
+  }
+
+  @Test
+  void aCertificateHandshakesAskForIsNeverLetGoEvenWhenNoContextPresentsIt() {
+    RecordingStore recording = new RecordingStore();
+    store = recording;
+    responder.answer = now -> goodFor(Duration.ofHours(2), now);
+    StapleService s = service();
+    staple(s);
+    scheduler.runDue();
+    for (int i = 0; i < 10 * 6; i++) { // 10 windows, a handshake every 20 minutes
+      scheduler.advance(Duration.ofMinutes(20));
+      assertThat(staple(s)).isNotNull();
+    }
+    assertThat(recording.deleted).isEmpty();
+    assertThat(s.describe()).hasSize(1);
+  }
+
+  @Test
+  void retireAfterOverridesTheValidityWindow() {
+    RecordingStore recording = new RecordingStore();
+    store = recording;
+    StapleService s = service(c -> c.retireAfter(Duration.ofDays(30)));
+    staple(s);
+    scheduler.runDue();
+    scheduler.advance(Duration.ofDays(21)); // three week-long windows, idle, never presented
+    assertThat(recording.deleted).isEmpty();
+    scheduler.advance(Duration.ofDays(14));
+    assertThat(recording.deleted).hasSize(1);
+  }
+
+  // ---- eviction (issue 9 point 3) ----
+
+  @Test
+  void aCertificateEvictedForSizeDoesNotMakeHandshakesWaitAgain() {
+    java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.staplekeeper");
+    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler h =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            records.add(r);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    jul.addHandler(h);
+    try {
+      X509Certificate[] other = pki.issueLeaf("other.test", pki.ocspUrl()).chain();
+      // nobody runs the fetches (a hanging responder): the cold wait is spent in real time
+      StapleService s = service(c -> c.cacheSize(1).coldWait(Duration.ofMillis(800)));
+      long t0 = System.nanoTime();
+      s.responses("OCSP", chain);
+      assertThat(millisSince(t0)).as("first sight: one cold wait").isGreaterThanOrEqualTo(700);
+      t0 = System.nanoTime();
+      s.responses("OCSP", other); // pushes chain[0] out of a cache of one
+      s.responses("OCSP", chain); // and back in: pushes other out
+      s.responses("OCSP", other);
+      long readmitted = millisSince(t0);
+      assertThat(readmitted)
+          .as("re-admitted certificates do not cold-wait (one cold wait for other)")
+          .isLessThan(1500);
+      long warnings =
+          records.stream()
+              .filter(r -> r.getLevel() == java.util.logging.Level.WARNING)
+              .filter(r -> String.valueOf(r.getMessage()).contains("cacheSize"))
+              .count();
+      assertThat(warnings).as("one WARNING saying to raise cacheSize").isEqualTo(1);
+    } finally {
+      jul.removeHandler(h);
+    }
+  }
+
+  static long millisSince(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
   }
 }

@@ -77,15 +77,21 @@ public final class JsseServer implements TestServer {
     return server;
   }
 
-  /** An SSLContext ("TLS", JDK provider) with the default KeyManagerFactory over a PKCS12 file. */
+  /**
+   * An SSLContext ("TLS", JDK provider) over a PKCS12 file: the default KeyManagerFactory for one
+   * certificate, the SNI-aware PKIX one for several.
+   */
   public static SSLContext sslContext(Path keystore, char[] password) throws IOException {
     try {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(keystore)) {
         ks.load(in, password);
       }
+      // several certificates: the PKIX key manager, which picks the one matching the client's SNI
+      // (among those it accepts for servers: RSA, or EC with the keyAgreement bit)
       KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+          KeyManagerFactory.getInstance(
+              ks.size() > 1 ? "PKIX" : KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, password);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(kmf.getKeyManagers(), null, null);

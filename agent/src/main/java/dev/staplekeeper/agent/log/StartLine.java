@@ -1,4 +1,4 @@
-package dev.staplekeeper.agent.jmx;
+package dev.staplekeeper.agent.log;
 
 import java.util.logging.Handler;
 import java.util.logging.Level;

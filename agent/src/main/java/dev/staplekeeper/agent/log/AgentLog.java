@@ -1,0 +1,236 @@
+package dev.staplekeeper.agent.log;
+
+import java.util.Arrays;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LocationAwareLogger;
+
+/**
+ * The agent's only way to log: {@code private static final AgentLog log =
+ * AgentLog.get(Foo.class);}, then SLF4J-style {@code log.warn("... {} ...", value)}. Lines go
+ * through the relocated SLF4J to {@code java.util.logging} as before, under the caller's class and
+ * method.
+ *
+ * <p>Contract: every argument is rendered by {@link LogText#value} (userinfo redacted, control
+ * characters visible, at most {@link LogText#VALUE_CAP} characters); the message, pattern and
+ * arguments together, is cut to {@link LogText#LINE_CAP} characters with {@code ...(N more)}. A
+ * {@link Throwable} as the last argument, beyond the placeholders, is appended as {@code : class:
+ * message} (causes too, each rendered like an argument); its stack trace is logged only when DEBUG
+ * is enabled, with every message in it escaped. A value can therefore never start a line of its own
+ * in the log, nor make one line longer than the cap. {@code LoggingArchitectureTest} fails when
+ * another agent class logs around this one.
+ */
+public final class AgentLog {
+  private static final String FQCN = AgentLog.class.getName();
+  private static final int MAX_CAUSES = 3;
+
+  /** Keeps the JUL logger whose level {@link #setLevel} sets from being garbage collected. */
+  private static volatile Logger configuredRoot;
+
+  private final org.slf4j.Logger delegate;
+
+  private AgentLog(org.slf4j.Logger delegate) {
+    this.delegate = delegate;
+  }
+
+  /** The logger of {@code owner}. */
+  public static AgentLog get(Class<?> owner) {
+    return new AgentLog(LoggerFactory.getLogger(owner));
+  }
+
+  /**
+   * Sets the level of the {@code dev.staplekeeper} JUL logger from a {@code logLevel} setting:
+   * ERROR, WARN, INFO (anything else), DEBUG or TRACE.
+   */
+  public static void setLevel(String level) {
+    Level jul;
+    switch (level) {
+      case "ERROR":
+        jul = Level.SEVERE;
+        break;
+      case "WARN":
+        jul = Level.WARNING;
+        break;
+      case "DEBUG":
+        jul = Level.FINE;
+        break;
+      case "TRACE":
+        jul = Level.FINEST;
+        break;
+      default:
+        jul = Level.INFO;
+    }
+    Logger root = Logger.getLogger("dev.staplekeeper");
+    root.setLevel(jul);
+    configuredRoot = root;
+  }
+
+  public boolean isErrorEnabled() {
+    return delegate.isErrorEnabled();
+  }
+
+  public boolean isWarnEnabled() {
+    return delegate.isWarnEnabled();
+  }
+
+  public boolean isInfoEnabled() {
+    return delegate.isInfoEnabled();
+  }
+
+  public boolean isDebugEnabled() {
+    return delegate.isDebugEnabled();
+  }
+
+  public boolean isTraceEnabled() {
+    return delegate.isTraceEnabled();
+  }
+
+  public void error(String pattern, Object... args) {
+    if (delegate.isErrorEnabled()) {
+      log(LocationAwareLogger.ERROR_INT, pattern, args);
+    }
+  }
+
+  public void warn(String pattern, Object... args) {
+    if (delegate.isWarnEnabled()) {
+      log(LocationAwareLogger.WARN_INT, pattern, args);
+    }
+  }
+
+  public void info(String pattern, Object... args) {
+    if (delegate.isInfoEnabled()) {
+      log(LocationAwareLogger.INFO_INT, pattern, args);
+    }
+  }
+
+  public void debug(String pattern, Object... args) {
+    if (delegate.isDebugEnabled()) {
+      log(LocationAwareLogger.DEBUG_INT, pattern, args);
+    }
+  }
+
+  public void trace(String pattern, Object... args) {
+    if (delegate.isTraceEnabled()) {
+      log(LocationAwareLogger.TRACE_INT, pattern, args);
+    }
+  }
+
+  private void log(int level, String pattern, Object[] args) {
+    Object[] values = args == null ? new Object[0] : args;
+    Throwable thrown = null;
+    if (values.length > 0
+        && values[values.length - 1] instanceof Throwable
+        && placeholders(pattern) < values.length) {
+      thrown = (Throwable) values[values.length - 1];
+      values = Arrays.copyOf(values, values.length - 1);
+    }
+    String message = format(pattern, values, thrown);
+    Throwable trace = thrown != null && delegate.isDebugEnabled() ? SafeThrowable.of(thrown) : null;
+    if (delegate instanceof LocationAwareLogger) {
+      // names the caller of AgentLog, not AgentLog, as the line's source class and method
+      ((LocationAwareLogger) delegate).log(null, FQCN, level, message, null, trace);
+    } else {
+      fallback(level, message, trace);
+    }
+  }
+
+  /** The message of one call: pattern with rendered values, throwable appended, capped. */
+  static String format(String pattern, Object[] values, Throwable thrown) {
+    String p = String.valueOf(pattern);
+    StringBuilder sb = new StringBuilder(Math.min(LogText.LINE_CAP + 64, p.length() + 64));
+    int from = 0;
+    int next = 0;
+    while (next < values.length) {
+      int at = p.indexOf("{}", from);
+      if (at < 0) {
+        break;
+      }
+      if (at > 0 && p.charAt(at - 1) == '\\') { // SLF4J's escaped placeholder: a literal {}
+        sb.append(p, from, at - 1).append("{}");
+        from = at + 2;
+        continue;
+      }
+      sb.append(p, from, at).append(LogText.value(values[next++]));
+      from = at + 2;
+      if (sb.length() > LogText.LINE_CAP) {
+        break;
+      }
+    }
+    sb.append(p, Math.min(from, p.length()), p.length());
+    if (thrown != null) {
+      sb.append(": ").append(describe(thrown));
+    }
+    return LogText.escape(sb.toString(), LogText.LINE_CAP);
+  }
+
+  /** {@code class: message (caused by class: message)}, each part rendered as a value. */
+  static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder(LogText.value(t));
+    Throwable cause = t.getCause();
+    for (int i = 0; cause != null && cause != t && i < MAX_CAUSES; i++) {
+      sb.append(" (caused by ").append(LogText.value(cause)).append(')');
+      t = cause;
+      cause = cause.getCause();
+    }
+    return sb.toString();
+  }
+
+  private static int placeholders(String pattern) {
+    int count = 0;
+    if (pattern != null) {
+      for (int at = pattern.indexOf("{}"); at >= 0; at = pattern.indexOf("{}", at + 2)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private void fallback(int level, String message, Throwable trace) {
+    switch (level) {
+      case LocationAwareLogger.ERROR_INT:
+        delegate.error(message, trace);
+        break;
+      case LocationAwareLogger.WARN_INT:
+        delegate.warn(message, trace);
+        break;
+      case LocationAwareLogger.INFO_INT:
+        delegate.info(message, trace);
+        break;
+      case LocationAwareLogger.DEBUG_INT:
+        delegate.debug(message, trace);
+        break;
+      default:
+        delegate.trace(message, trace);
+    }
+  }
+
+  /**
+   * A stand-in for a throwable whose stack trace is logged: the same frames, but its text (and its
+   * causes' text) rendered as a value, so that the trace cannot forge a line either.
+   */
+  private static final class SafeThrowable extends Throwable {
+    private static final long serialVersionUID = 1L;
+
+    private SafeThrowable(Throwable original, Throwable cause) {
+      super(LogText.value(original), cause, false, true);
+      setStackTrace(original.getStackTrace());
+    }
+
+    static Throwable of(Throwable t) {
+      return of(t, 0);
+    }
+
+    private static Throwable of(Throwable t, int depth) {
+      Throwable cause = t.getCause();
+      Throwable safeCause =
+          cause != null && cause != t && depth < MAX_CAUSES ? of(cause, depth + 1) : null;
+      return new SafeThrowable(t, safeCause);
+    }
+
+    @Override
+    public String toString() {
+      return getMessage();
+    }
+  }
+}
