@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.staplekeeper.testapps.pki.TestPki;
+import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
 import java.io.IOException;
@@ -104,26 +105,26 @@ class RevocationReplayIT {
 
   @Test
   void afterRevokedAReplayedOlderGoodIsNeverStapled() throws Exception {
-    Path jdk = ServerProcess.jdks().get(ServerProcess.jdks().size() - 1);
+    Path jdk = ForkedServer.jdks().get(ForkedServer.jdks().size() - 1);
     try (OcspResponder responder = OcspResponder.bind(0);
         ReplayingProxy proxy = new ReplayingProxy(responder.url())) {
       TestPki pki = TestPki.create(dir, proxy.url(), false);
       responder.start(pki, GOOD_VALIDITY);
       Path root = dir.resolve("root.pem");
-      try (ServerProcess server =
-          ServerProcess.start(
+      try (ChildJvm server =
+          ForkedServer.start(
               "revocation-replay",
               jdk,
               dir,
               List.of(
-                  "-javaagent:" + ServerProcess.agentJar(),
+                  "-javaagent:" + ForkedServer.agentJar(),
                   "-Dstaplekeeper.coldWait=5s",
                   "-Dstaplekeeper.refreshFraction=0.05",
                   "-Dstaplekeeper.refreshJitter=0",
                   "-Dstaplekeeper.retryInitialBackoff=200ms",
                   "-Dstaplekeeper.retryMaxBackoff=1s",
                   "-Dstaplekeeper.fetchTimeout=2s"))) {
-        assertThat(awaitStatus(server.port, root, "Cert Status: good"))
+        assertThat(awaitStatus(server.port(), root, "Cert Status: good"))
             .as("a good staple first")
             .contains("Cert Status: good");
         byte[] captured = proxy.last;
@@ -131,7 +132,7 @@ class RevocationReplayIT {
 
         responder.validity(REVOKED_VALIDITY);
         responder.mode(FaultMode.REVOKED);
-        assertThat(awaitStatus(server.port, root, "Cert Status: revoked"))
+        assertThat(awaitStatus(server.port(), root, "Cert Status: revoked"))
             .as("the revocation is stapled")
             .contains("Cert Status: revoked");
 
@@ -140,7 +141,7 @@ class RevocationReplayIT {
         List<String> statuses = new ArrayList<>();
         // past the revoked response's 6 s, well inside the replayed good one's 40 s
         while (System.nanoTime() - replayStarted < Duration.ofSeconds(12).toNanos()) {
-          String out = OpenSslClient.status(server.port, "-tls1_3", root);
+          String out = OpenSslClient.status(server.port(), "-tls1_3", root);
           assertThat(out).contains("Verify return code: 0 (ok)");
           assertThat(out)
               .as("after %d ms of replay", (System.nanoTime() - replayStarted) / 1_000_000)
