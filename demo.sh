@@ -46,25 +46,31 @@ export JAVA_HOME=$JDK
 # --- build if needed -------------------------------------------------------------------------------
 # The Spring Boot jar only when the demo is to run on it: --server spring-boot or --server=spring-boot.
 modules=agent
-jars=("$AGENT_JAR" "$APPS_JAR")
-sources=(pom.xml agent/pom.xml test-apps/pom.xml agent/src/main test-apps/src/main)
+boot=
 prev=
 for arg in "$@"; do
   if [[ "$arg" == --server=spring-boot || ( "$prev" == --server && "$arg" == spring-boot ) ]]; then
     modules=agent,spring-boot-app
-    jars+=("$BOOT_JAR")
-    sources+=(spring-boot-app/pom.xml spring-boot-app/src/main)
+    boot=1
   fi
   prev=$arg
 done
 
+# older_than_sources JAR SOURCE...: the jar is missing or a source file is newer
+older_than_sources() {
+  local jar=$1
+  shift
+  [[ -f "$jar" ]] || return 0
+  [[ -n $(find "$@" -newer "$jar" -type f -print -quit) ]]
+}
+
 stale() {
-  local jar oldest=
-  for jar in "${jars[@]}"; do
-    [[ -f "$jar" ]] || return 0
-    if [[ -z "$oldest" || "$jar" -ot "$oldest" ]]; then oldest=$jar; fi
-  done
-  [[ -n $(find "${sources[@]}" -newer "$oldest" -type f -print -quit) ]]
+  [[ -f "$AGENT_JAR" && -f "$APPS_JAR" ]] || return 0
+  local oldest=$AGENT_JAR
+  [[ "$APPS_JAR" -ot "$oldest" ]] && oldest=$APPS_JAR
+  older_than_sources "$oldest" pom.xml agent/pom.xml test-apps/pom.xml agent/src/main test-apps/src/main \
+    && return 0
+  [[ -n "$boot" ]] && older_than_sources "$BOOT_JAR" pom.xml spring-boot-app/pom.xml spring-boot-app/src/main
 }
 
 if stale; then
@@ -81,7 +87,7 @@ if stale; then
   rm -f "$log"
   say "built in $((SECONDS - start)) s"
 fi
-for jar in "${jars[@]}"; do
+for jar in "$AGENT_JAR" "$APPS_JAR" ${boot:+"$BOOT_JAR"}; do
   [[ -f "$jar" ]] || die "the build did not produce $jar"
 done
 

@@ -84,7 +84,10 @@ abstract class LateAttachIT {
                     "-jar",
                     Agent.jar().toString(),
                     "attach",
-                    String.valueOf(server.jvmPid())),
+                    String.valueOf(server.jvmPid()),
+                    // the first handshake after attach waits for the first fetch: room for a cold
+                    // JDK 17 on a loaded machine (1 s, the default, was seen to be too short)
+                    "coldWait=5s"),
                 Duration.ofSeconds(90));
         assertThat(attach.exitCode()).as("%s", attach).isZero();
         assertThat(attach.output()).contains(" active on Java ").contains("SSLContextImpl");

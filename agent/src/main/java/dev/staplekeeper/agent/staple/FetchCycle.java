@@ -23,9 +23,11 @@ import java.util.function.Predicate;
  *       fairly across hosts.
  *   <li>Before fetching, a certificate whose time is up ({@code letGo}: no longer presented and not
  *       asked for) is let go instead, and its schedule ends.
- *   <li>A validated response that is not older than the held one replaces it, is stored, and sets
- *       the next refresh by {@link RefreshPolicy}; a valid revoked response replacing a good one is
- *       logged at ERROR.
+ *   <li>A validated response that {@link RevocationGuard} accepts (newer than the certificate's
+ *       {@link HighWaterMark}, or the same state) replaces the held one, is stored, and sets the
+ *       next refresh by {@link RefreshPolicy}; a valid revoked response replacing a good one is
+ *       logged at ERROR. One it refuses (older; a good one not newer than a revocation, logged at
+ *       ERROR) is a failure: the held response is kept and the fetch retried.
  *   <li>Any failure (I/O, invalid response, a bug) keeps the held response and schedules a retry by
  *       {@link RefreshPolicy#retryDelay}; it never ends the certificate's schedule.
  * </ul>
@@ -168,19 +170,38 @@ final class FetchCycle {
   private void onResponse(StapleEntry entry, ValidatedResponse r) {
     Instant now = clock.instant();
     ValidatedResponse held = entry.current();
-    if (held != null && held.isUsableAt(now) && r.thisUpdate().isBefore(held.thisUpdate())) {
+    int failuresBefore = entry.failures();
+    HighWaterMark mark; // the one r was judged against
+    RevocationGuard.Verdict verdict;
+    synchronized (entry) {
+      mark = entry.mark();
+      verdict = entry.offer(r);
+    }
+    if (!verdict.accepted) {
       counters.fetchFailed(StapleCounters.FailureReason.INVALID_RESPONSE);
-      onFailure(
-          entry,
-          "responder sent a response older than the one held (thisUpdate "
-              + r.thisUpdate()
-              + " < "
-              + held.thisUpdate()
-              + "); keeping the newer one");
+      String why = RevocationGuard.refusal(verdict, mark, r);
+      if (verdict == RevocationGuard.Verdict.ROLLBACK) {
+        log.error(
+            "StapleKeeper: certificate {} [{}]: {} (from {})",
+            StapleService.subject(entry.cert),
+            entry.id,
+            why,
+            entry.responder);
+      }
+      onFailure(entry, why);
       return;
     }
-    int failuresBefore = entry.failures();
-    entry.accept(r);
+    if (RevocationGuard.unrevokes(mark, r)) {
+      log.error(
+          "StapleKeeper: certificate {} [{}] was REVOKED (thisUpdate {}, revoked at {}) and a"
+              + " strictly newer response from {} (thisUpdate {}) says GOOD; stapling it",
+          StapleService.subject(entry.cert),
+          entry.id,
+          mark.thisUpdate(),
+          mark.revocationTime(),
+          entry.responder,
+          r.thisUpdate());
+    }
     entry.fetched(entry.lastFetchMillis(), now);
     counters.fetchSucceeded();
     expiryWarnings.onSuccess(entry.id);

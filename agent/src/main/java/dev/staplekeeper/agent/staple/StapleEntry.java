@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What StapleKeeper knows about one certificate: the last good response (kept until a fresher good
- * one replaces it, and served only before its nextUpdate), the single fetch that may be in flight,
- * and the failure streak that drives the backoff.
+ * one replaces it, and served only before its nextUpdate), its {@link HighWaterMark} (the newest
+ * state accepted, which only rises), the single fetch that may be in flight, and the failure streak
+ * that drives the backoff.
  *
  * <p>Thread safety: the handshake path reads only the volatile {@link #current}; everything else is
  * written by the one fetch in flight (guarded by {@link #fetching}) or under the entry's lock.
@@ -25,6 +26,7 @@ public final class StapleEntry {
 
   private volatile ValidatedResponse current;
   private volatile long currentExpiresAtMillis;
+  private volatile HighWaterMark mark;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean fetching = new AtomicBoolean();
   private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
@@ -161,7 +163,34 @@ public final class StapleEntry {
     return Math.min(2000, r.validity().toMillis() / 10);
   }
 
-  void accept(ValidatedResponse r) {
+  /**
+   * The newest state accepted for this certificate (see {@link RevocationGuard}), or null; still
+   * held after the response that set it expired.
+   */
+  public HighWaterMark mark() {
+    return mark;
+  }
+
+  /** Raises the mark to {@code m} if {@code m} is higher; never lowers it. */
+  synchronized void raiseMark(HighWaterMark m) {
+    mark = HighWaterMark.max(mark, m);
+  }
+
+  /**
+   * Judges {@code r} against the mark and, if {@link RevocationGuard} accepts it, holds it, in one
+   * step: a mark raised at the same time (the store's, at start) is never bypassed.
+   */
+  synchronized RevocationGuard.Verdict offer(ValidatedResponse r) {
+    RevocationGuard.Verdict v = RevocationGuard.judge(mark, r);
+    if (v.accepted) {
+      accept(r);
+    }
+    return v;
+  }
+
+  /** Holds {@code r} and raises the mark to it; callers go through {@link #offer}. */
+  private void accept(ValidatedResponse r) {
+    raiseMark(HighWaterMark.of(r));
     currentExpiresAtMillis = r.nextUpdate().toEpochMilli() - expiryMarginMillis(r);
     current = r;
     synchronized (this) {

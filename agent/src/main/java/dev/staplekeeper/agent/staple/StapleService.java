@@ -69,6 +69,12 @@ public final class StapleService {
   /** Loaded and valid stored responses whose certificate the server has not presented yet. */
   private final Map<CertId, StoredResponse> stored = new ConcurrentHashMap<>();
 
+  /**
+   * High-water marks loaded from the store, by {@link CertId#fileStem()}: each certificate's entry
+   * starts from its mark, so a planted or stale older response is refused after a restart.
+   */
+  private final Map<String, HighWaterMark> storedMarks = new ConcurrentHashMap<>();
+
   private final Presenters presenters = new Presenters();
 
   private StapleService(Builder b) {
@@ -258,15 +264,28 @@ public final class StapleService {
    * @return how many stored responses passed validation
    */
   public int loadStored() {
+    loadMarks();
     int loaded = 0;
     for (ResponseStore.Stored s : store.loadAll()) {
       CertId id = null;
       try {
         id = CertId.of(s.cert, s.issuer);
         ValidatedResponse r = validator.validate(s.der, id, s.issuer, clock.instant());
+        HighWaterMark mark = storedMarks.get(id.fileStem());
+        RevocationGuard.Verdict verdict = RevocationGuard.judge(mark, r);
+        if (!verdict.accepted) {
+          String why = RevocationGuard.refusal(verdict, mark, r);
+          if (verdict == RevocationGuard.Verdict.ROLLBACK) {
+            log.error("StapleKeeper ignored stored OCSP response {} for {}: {}", s.name, id, why);
+          } else {
+            log.warn("StapleKeeper ignored stored OCSP response {} for {}: {}", s.name, id, why);
+          }
+          continue;
+        }
         stored.put(id, new StoredResponse(s, r));
         StapleEntry live = cache.entry(id);
         if (live != null) {
+          live.raiseMark(mark);
           useStored(live);
         }
         loaded++;
@@ -291,6 +310,30 @@ public final class StapleService {
   }
 
   /**
+   * Reads the persisted high-water marks. A mark dated after now (beyond the validator's clock
+   * skew) cannot come from an accepted response: it is ignored with a WARNING, so a planted mark
+   * cannot make StapleKeeper refuse every real response.
+   */
+  private void loadMarks() {
+    Instant latest = clock.instant().plus(validator.maxClockSkew());
+    for (Map.Entry<String, HighWaterMark> e : store.loadMarks().entrySet()) {
+      HighWaterMark m = e.getValue();
+      if (m.thisUpdate().isAfter(latest)) {
+        log.warn(
+            "StapleKeeper ignored the stored high-water mark of {}: {} is in the future (now {})",
+            e.getKey(),
+            m,
+            clock.instant());
+        continue;
+      }
+      storedMarks.merge(e.getKey(), m, HighWaterMark::max);
+    }
+    for (StapleEntry live : cache.all()) { // certificates presented while the store was read
+      live.raiseMark(storedMarks.get(live.id.fileStem()));
+    }
+  }
+
+  /**
    * Gives {@code entry} (a certificate the server presents) the stored response of the same
    * certificate, if one was loaded and is newer than what it holds; null when none was used.
    */
@@ -310,10 +353,10 @@ public final class StapleService {
     ValidatedResponse r = s.response;
     ValidatedResponse held = entry.current();
     if (!r.isUsableAt(clock.instant())
-        || (held != null && !r.thisUpdate().isAfter(held.thisUpdate()))) {
+        || (held != null && !r.thisUpdate().isAfter(held.thisUpdate()))
+        || !entry.offer(r).accepted) {
       return null;
     }
-    entry.accept(r);
     entry.firstAttempt().complete(null);
     return r;
   }
@@ -433,6 +476,9 @@ public final class StapleService {
       } else {
         log.info(
             "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
+      }
+      if (!storedMarks.isEmpty()) {
+        entry.raiseMark(storedMarks.get(entry.id.fileStem()));
       }
       ValidatedResponse fromStore = stored.isEmpty() ? null : useStored(entry);
       if (fromStore == null) {

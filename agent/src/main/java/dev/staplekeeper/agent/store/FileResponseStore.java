@@ -3,6 +3,7 @@ package dev.staplekeeper.agent.store;
 import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.ValidatedResponse;
+import dev.staplekeeper.agent.staple.HighWaterMark;
 import dev.staplekeeper.agent.staple.ResponseStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -33,7 +35,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -81,6 +85,9 @@ public final class FileResponseStore implements ResponseStore {
 
   /** Two certificates and a response capped at 32 KiB fit many times over. */
   static final int MAX_FILE_BYTES = 256 * 1024;
+
+  /** Bound of the high-water marks read at start: some 10 000 certificates. */
+  static final long MAX_MARK_TOTAL_BYTES = 1024 * 1024;
 
   /** Bound of one load: 64 files of the largest size. */
   static final long MAX_TOTAL_BYTES = 16L * 1024 * 1024;
@@ -194,29 +201,15 @@ public final class FileResponseStore implements ResponseStore {
 
   @Override
   public void save(X509Certificate cert, X509Certificate issuer, ValidatedResponse response) {
-    String target = response.certId().fileStem() + SUFFIX;
-    String tmp = TEMP_PREFIX + randomHex() + TEMP_SUFFIX;
+    String stem = response.certId().fileStem();
+    String target = stem + SUFFIX;
     try {
-      byte[] content = encode(cert, issuer, response.der());
-      try (SeekableByteChannel ch = files.createNew(tmp)) {
-        ByteBuffer buf = ByteBuffer.wrap(content);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        if (ch instanceof FileChannel) {
-          ((FileChannel) ch).force(true);
-        }
-      }
-      files.rename(tmp, target);
+      writeAtomically(target, encode(cert, issuer, response.der()));
+      raiseMark(stem, HighWaterMark.of(response));
       files.sync();
       writeWarned = false;
       log.debug("stored OCSP response for {} in {}", response.certId(), dir.resolve(target));
     } catch (IOException | RuntimeException e) {
-      try {
-        files.delete(tmp);
-      } catch (IOException | RuntimeException ignored) {
-        // best effort
-      }
       if (!writeWarned) {
         writeWarned = true;
         log.warn(
@@ -227,6 +220,116 @@ public final class FileResponseStore implements ResponseStore {
             e.toString());
       }
     }
+  }
+
+  /**
+   * Writes {@code content} to a new temporary file, fsyncs it and renames it over {@code target};
+   * the temporary file is removed on failure.
+   */
+  private void writeAtomically(String target, byte[] content) throws IOException {
+    String tmp = TEMP_PREFIX + randomHex() + TEMP_SUFFIX;
+    try {
+      try (SeekableByteChannel ch = files.createNew(tmp)) {
+        ByteBuffer buf = ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        if (ch instanceof FileChannel) {
+          ((FileChannel) ch).force(true);
+        }
+      }
+      files.rename(tmp, target);
+    } catch (IOException | RuntimeException e) {
+      try {
+        files.delete(tmp);
+      } catch (IOException | RuntimeException ignored) {
+        // best effort
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Raises the persisted mark of {@code stem} to {@code mark}, never lowering it: a higher mark
+   * already in the file (another server sharing the directory) is kept. An unreadable mark file is
+   * replaced.
+   */
+  private void raiseMark(String stem, HighWaterMark mark) throws IOException {
+    String name = MarkFile.name(stem);
+    HighWaterMark old = null;
+    try {
+      old = MarkFile.decode(name, readRegular(name, MarkFile.MAX_BYTES));
+    } catch (NoSuchFileException absent) {
+      // the first response of this certificate
+    } catch (IOException e) {
+      log.warn(
+          "StapleKeeper replaces unreadable high-water mark {}: {}",
+          dir.resolve(name),
+          e.getMessage());
+    }
+    if (old != null && !mark.isAbove(old)) {
+      return;
+    }
+    writeAtomically(name, MarkFile.encode(stem, mark));
+  }
+
+  @Override
+  public Map<String, HighWaterMark> loadMarks() {
+    Map<String, HighWaterMark> out = new HashMap<>();
+    long total = 0;
+    try {
+      for (String name : files.list()) {
+        if (!name.endsWith(MarkFile.SUFFIX)) {
+          continue;
+        }
+        if (total > MAX_MARK_TOTAL_BYTES) {
+          log.warn(
+              "StapleKeeper stopped loading high-water marks from {} after {} bytes ({} marks)",
+              dir,
+              total,
+              out.size());
+          break;
+        }
+        try {
+          byte[] bytes = readRegular(name, MarkFile.MAX_BYTES);
+          total += bytes.length;
+          HighWaterMark m = MarkFile.decode(name, bytes);
+          out.put(name.substring(0, name.length() - MarkFile.SUFFIX.length()), m);
+        } catch (IOException | RuntimeException e) {
+          log.warn(
+              "StapleKeeper skipped high-water mark file {}: {}",
+              dir.resolve(name),
+              e.getMessage());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error(
+          "StapleKeeper cannot list the response store directory {}: {}; starting without"
+              + " high-water marks",
+          dir,
+          e.toString());
+    }
+    return out;
+  }
+
+  /**
+   * The content of {@code name} if it is a regular file (checked without following links) of at
+   * most {@code max} bytes; otherwise an IOException that says why.
+   */
+  private byte[] readRegular(String name, int max) throws IOException {
+    BasicFileAttributes attrs = files.attributes(name);
+    if (!attrs.isRegularFile()) {
+      throw new IOException(
+          (attrs.isSymbolicLink()
+                  ? "it is a symbolic link"
+                  : attrs.isDirectory() ? "it is a directory" : "it is a FIFO, socket or device")
+              + ", not a regular file; only regular files are read");
+    }
+    if (attrs.size() > max) {
+      throw new IOException(
+          "it is " + attrs.size() + " bytes, larger than any stored response can be");
+    }
+    return files.read(name, max);
   }
 
   @Override
@@ -243,21 +346,8 @@ public final class FileResponseStore implements ResponseStore {
           continue;
         }
         try {
-          BasicFileAttributes attrs = files.attributes(name);
-          if (!attrs.isRegularFile()) {
-            throw new IOException(
-                (attrs.isSymbolicLink()
-                        ? "it is a symbolic link"
-                        : attrs.isDirectory()
-                            ? "it is a directory"
-                            : "it is a FIFO, socket or device")
-                    + ", not a regular file; only regular files are read");
-          }
-          if (attrs.size() > MAX_FILE_BYTES) {
-            throw new IOException(
-                "it is " + attrs.size() + " bytes, larger than any stored response can be");
-          }
-          if (total + attrs.size() > MAX_TOTAL_BYTES) {
+          long size = files.attributes(name).size(); // an oversized file is refused below
+          if (size <= MAX_FILE_BYTES && total + size > MAX_TOTAL_BYTES) {
             log.warn(
                 "StapleKeeper stopped loading stored responses from {} after {} bytes in {} files"
                     + " (at most {} bytes are read at start); the rest are fetched as needed",
@@ -267,7 +357,7 @@ public final class FileResponseStore implements ResponseStore {
                 MAX_TOTAL_BYTES);
             break;
           }
-          byte[] bytes = files.read(name, MAX_FILE_BYTES);
+          byte[] bytes = readRegular(name, MAX_FILE_BYTES);
           total += bytes.length;
           Stored s = decode(name, bytes);
           String expected = CertId.of(s.cert, s.issuer).fileStem() + SUFFIX;
@@ -372,7 +462,7 @@ public final class FileResponseStore implements ResponseStore {
     return b;
   }
 
-  private static byte[] sha256(byte[] b) {
+  static byte[] sha256(byte[] b) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(b);
     } catch (NoSuchAlgorithmException e) {

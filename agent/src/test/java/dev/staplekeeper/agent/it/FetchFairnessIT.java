@@ -103,7 +103,7 @@ class FetchFairnessIT {
         int maxFetchThreads = 0;
         for (int i = 0; i < 12; i++) {
           Thread.sleep(1000);
-          long pid = server.jvmPid();
+          long pid = server.pid();
           maxFds = Math.max(maxFds, count(Path.of("/proc/" + pid + "/fd")));
           maxThreads = Math.max(maxThreads, count(Path.of("/proc/" + pid + "/task")));
           maxFetchThreads = Math.max(maxFetchThreads, fetchThreads(pid));

@@ -73,7 +73,10 @@ class FileResponseStoreTest {
     ValidatedResponse newer = response(pki.server(), Instant.now());
     store.save(pki.server(), pki.intermediate(), newer);
     try (var files = Files.list(dir)) {
-      assertThat(files).hasSize(1);
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .as("the response and its high-water mark, no temporary file")
+          .containsExactlyInAnyOrder(
+              newer.certId().fileStem() + ".ocsp", newer.certId().fileStem() + ".mark");
     }
     assertThat(store.loadAll().get(0).der).isEqualTo(newer.der());
   }
@@ -86,9 +89,12 @@ class FileResponseStoreTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sub)))
         .isEqualTo("rwx------");
     try (var files = Files.list(sub)) {
-      Path f = files.findFirst().orElseThrow();
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
-          .isEqualTo("rw-------");
+      assertThat(files)
+          .hasSize(2)
+          .allSatisfy(
+              f ->
+                  assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                      .isEqualTo("rw-------"));
     }
   }
 

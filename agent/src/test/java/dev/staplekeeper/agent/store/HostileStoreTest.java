@@ -190,13 +190,14 @@ class HostileStoreTest {
   }
 
   @Test
-  void savesLeaveOnlyTheResponseFile() throws Exception {
+  void savesLeaveOnlyTheResponseFileAndItsMark() throws Exception {
     ResponseStore store = FileResponseStore.open(dir);
     for (int i = 0; i < 5; i++) {
       store.save(pki.server(), pki.intermediate(), response);
     }
     try (var files = Files.list(dir)) {
-      assertThat(files.map(f -> f.getFileName().toString())).containsExactly(stem + ".ocsp");
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder(stem + ".ocsp", stem + ".mark");
     }
   }
 

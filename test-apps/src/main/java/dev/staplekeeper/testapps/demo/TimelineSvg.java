@@ -146,12 +146,7 @@ final class TimelineSvg {
             "fill=\"#555555\"",
             "outage: " + outage.valid() + "/" + outage.handshakes() + " stapled"));
     svg.append(
-        text(
-            8,
-            top + 42,
-            "start",
-            "fill=\"#555555\"",
-            "max " + outage.maxMillis() + " ms per handshake"));
+        text(8, top + 42, "start", "fill=\"#555555\"", "slowest: " + outage.maxMillis() + " ms"));
 
     svg.append("<g class=\"staple-series\">\n");
     for (int t = 0; t < seconds; t++) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +94,32 @@ class ChildJvmTest {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
       }
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aServerThatLogsItsPortIsReadyOnThatLineAndItsJvmIsFoundBehindTheLauncher() throws Exception {
+    TestPki pki = TestPki.create(dir.resolve("pki"), URI.create("http://127.0.0.1:9/ocsp"), false);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // a launcher that forks the JVM and rewrites its READY line into a Spring Boot-like log line
+    String script =
+        ("'%s' -cp '%s' %s jsse-server --pki '%s' --port 0"
+                + " | sed -u 's/^READY port=\\([0-9]*\\)/Server started on port \\1 (https)/'")
+            .formatted(java, CLASSPATH, ChildJvm.TEST_APPS_MAIN, pki.dir());
+    try (ChildJvm launcher =
+        ChildJvm.command(List.of("/bin/sh", "-c", script))
+            .name("launcher")
+            .readyLine(Pattern.compile("started on port (?<port>\\d+)"))
+            .startTimeout(Duration.ofSeconds(30))
+            .start()) {
+      assertThat(launcher.output()).contains("Server started on port " + launcher.port());
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", launcher.port()), 2000);
+      }
+      assertThat(launcher.jvmPid()).isNotEqualTo(launcher.pid());
+      assertThat(ProcessHandle.of(launcher.jvmPid()).orElseThrow().info().command().orElseThrow())
+          .endsWith("/java");
     }
   }
 
