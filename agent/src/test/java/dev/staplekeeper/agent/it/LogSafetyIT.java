@@ -69,6 +69,9 @@ class LogSafetyIT {
             jdk,
             dir,
             List.of(
+                // the default "LEVEL: message" lines, whatever the server sets once main runs (the
+                // agent now logs from its start thread, after the application's own log setup)
+                "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n",
                 "-javaagent:"
                     + ForkedServer.agentJar()
                     + "=responderUri="
