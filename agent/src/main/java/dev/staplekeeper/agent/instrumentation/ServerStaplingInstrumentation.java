@@ -19,11 +19,8 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
-import net.bytebuddy.utility.JavaModule;
 
 /**
  * Turns server-side stapling on for {@code SSLContext}s that were created while {@code
@@ -59,7 +56,7 @@ public final class ServerStaplingInstrumentation {
               .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
               .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
               .with(AgentBuilder.TypeStrategy.Default.REDEFINE_FROZEN)
-              .with(new Recorder())
+              .with(new TransformationRecorder(transformed, errors))
               .assureReadEdgeTo(inst, StapleBridge.class)
               .ignore(not(named(SSL_CONTEXT_IMPL)))
               .type(named(SSL_CONTEXT_IMPL))
@@ -114,24 +111,6 @@ public final class ServerStaplingInstrumentation {
     Constructor<?> c = srm.getDeclaredConstructor();
     c.setAccessible(true);
     return c.newInstance();
-  }
-
-  private final class Recorder extends AgentBuilder.Listener.Adapter {
-    @Override
-    public void onTransformation(
-        TypeDescription type,
-        ClassLoader loader,
-        JavaModule module,
-        boolean loaded,
-        DynamicType dynamicType) {
-      transformed.put(type.getName(), Boolean.TRUE);
-    }
-
-    @Override
-    public void onError(
-        String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
-      errors.put(typeName, t);
-    }
   }
 
   /** {@code isStaplingEnabled(false)}: true when StapleKeeper switched server stapling on. */

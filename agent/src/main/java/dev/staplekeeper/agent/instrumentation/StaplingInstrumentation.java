@@ -23,10 +23,7 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.utility.JavaModule;
 
 /**
  * The only code that touches JDK internals. Two advices, both inlined into {@code java.base} and
@@ -58,7 +55,7 @@ public final class StaplingInstrumentation {
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
             .with(AgentBuilder.TypeStrategy.Default.REDEFINE_FROZEN)
-            .with(new Recorder())
+            .with(new TransformationRecorder(transformed, errors))
             // java.base must read the boot loader's unnamed module, where StapleBridge lives.
             .assureReadEdgeTo(inst, StapleBridge.class)
             .ignore(not(named(STATUS_RESPONSE_MANAGER).or(named(SSL_CONTEXT))))
@@ -116,24 +113,6 @@ public final class StaplingInstrumentation {
   public void uninstall(Instrumentation inst) {
     if (transformer != null) {
       transformer.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
-    }
-  }
-
-  private final class Recorder extends AgentBuilder.Listener.Adapter {
-    @Override
-    public void onTransformation(
-        TypeDescription type,
-        ClassLoader loader,
-        JavaModule module,
-        boolean loaded,
-        DynamicType dynamicType) {
-      transformed.put(type.getName(), Boolean.TRUE);
-    }
-
-    @Override
-    public void onError(
-        String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
-      errors.put(typeName, t);
     }
   }
 
