@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * docs/operations.md tells users to add the agent; start.jar then forks the server JVM with them.
  */
 final class JettyServer {
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
   private JettyServer() {}
 

@@ -17,7 +17,7 @@ import java.util.Map;
  * agent.
  */
 final class TomcatServer {
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
   private TomcatServer() {}
 
