@@ -37,6 +37,12 @@ final class AgentStarter {
    */
   private static final long GATE_WAIT_SECONDS = 30;
 
+  /**
+   * How long after the agent was loaded a background start logs its outcome when the application
+   * has not initialised a TLS context by then (see StartAnnouncement).
+   */
+  private static final long ANNOUNCE_AT_LATEST_SECONDS = 30;
+
   private static final String VERSION = versionOf();
 
   private AgentStarter() {}
@@ -50,12 +56,6 @@ final class AgentStarter {
   static boolean start(String args, Instrumentation inst, boolean inBackground, Runnable done)
       throws Exception {
     long startNanos = System.nanoTime();
-    // Keeps the relocated Byte Buddy away from sun.misc.Unsafe (JDK 24+ warns on every use); the
-    // shade plugin rewrites this name to the relocated package. StapleKeeper injects through
-    // Instrumentation only.
-    if (System.getProperty("net.bytebuddy.safe") == null) {
-      System.setProperty("net.bytebuddy.safe", "true");
-    }
     AgentLog log = AgentLog.get(StapleKeeperAgent.class);
     AgentConfig config;
     try {
@@ -83,44 +83,60 @@ final class AgentStarter {
     enableServerStapling(config, log);
     // Before main, not on the start thread: a non-JSSE stack (Netty with OpenSSL) creates its
     // context at start and is only seen when its class loads patched. One name comparison per
-    // loaded class; Byte Buddy is set up only when such a class loads.
+    // loaded class; the patch is built only when such a class loads.
     StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
     NonJsseDetection.install(inst);
     TransformerGate gate =
         new TransformerGate(
             StaplingInstrumentation.targetInternalNames(), GATE_WAIT_SECONDS, TimeUnit.SECONDS);
     inst.addTransformer(gate, true);
+    StartAnnouncement announcement =
+        new StartAnnouncement(startNanos, ANNOUNCE_AT_LATEST_SECONDS, TimeUnit.SECONDS);
     DeferredStart.run(
         inBackground,
         gate,
-        () -> activate(config, inst, gate, startNanos),
+        () -> activate(config, inst, gate, announcement, startNanos),
         t -> {
           StapleBridge.install(null, null);
-          log.error(
-              "StapleKeeper {} is NOT active: failed to start ({}); the server runs with the"
-                  + " JDK's own OCSP stapling",
-              VERSION,
-              t.toString());
+          return () ->
+              log.error(
+                  "StapleKeeper {} is NOT active: failed to start ({}); the server runs with the"
+                      + " JDK's own OCSP stapling",
+                  VERSION,
+                  t.toString());
         },
+        announcement,
         done);
     return true;
   }
 
-  /** Everything that need not happen before the application's main: runs on DeferredStart. */
-  private static void activate(
-      AgentConfig config, Instrumentation inst, TransformerGate gate, long startNanos) {
+  /**
+   * Everything that need not happen before the application's main: runs on DeferredStart. Returns
+   * what logs the outcome (the start line).
+   */
+  private static Runnable activate(
+      AgentConfig config,
+      Instrumentation inst,
+      TransformerGate gate,
+      StartAnnouncement announcement,
+      long startNanos) {
     AgentLog log = AgentLog.get(StapleKeeperAgent.class);
     long activateNanos = System.nanoTime();
     StapleService service = StapleWiring.service(config).build();
     long serviceNanos = System.nanoTime();
     Scheduler prefetchScheduler = new ExecutorScheduler("staplekeeper-prefetch", 1);
     KeyManagerScanner scanner = new KeyManagerScanner(service);
+    boolean prefetch = config.prefetch();
     StapleBridge.install(
         config.failLookupsForTesting() ? AgentStarter::failLookup : service::responses,
-        config.prefetch()
-            ? keyManagers ->
-                prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)
-            : null);
+        keyManagers -> {
+          if (keyManagers.length > 0) {
+            announcement.tlsContextInitialized();
+          }
+          if (prefetch) {
+            prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO);
+          }
+        });
 
     // Before the gate opens: a handshake needs the patched JDK classes, which wait at the gate, so
     // the first one after a restart finds the stored responses loaded (not racing the load).
@@ -149,35 +165,37 @@ final class AgentStarter {
       StapleBridge.install(null, null);
       instrumentation.uninstall(inst, gate);
       service.close();
-      log.error(
-          "StapleKeeper {} is NOT active: could not patch {} on Java {} ({}); the server runs with"
-              + " the JDK's own OCSP stapling",
-          VERSION,
-          StaplingInstrumentation.STATUS_RESPONSE_MANAGER,
-          System.getProperty("java.version"),
-          errors.isEmpty() ? "method not found" : errors);
-      return;
+      return () ->
+          log.error(
+              "StapleKeeper {} is NOT active: could not patch {} on Java {} ({}); the server runs"
+                  + " with the JDK's own OCSP stapling",
+              VERSION,
+              StaplingInstrumentation.STATUS_RESPONSE_MANAGER,
+              System.getProperty("java.version"),
+              errors.isEmpty() ? "method not found" : errors);
     }
     if (Boolean.parseBoolean(System.getProperty(SERVER_STAPLING))) {
       patched.addAll(new ServerStaplingInstrumentation().install(inst));
     }
-    log.info(
-        "StapleKeeper {} active on Java {}: patched {} in {} ms; refresh at {} of validity, retry"
-            + " {}..{}, cold wait {}, cache dir {}; settings: {}",
-        VERSION,
-        System.getProperty("java.version"),
-        String.join(", ", patched),
-        (System.nanoTime() - startNanos) / 1_000_000,
-        config.refreshFraction(),
-        AgentConfig.format(config.retryInitialBackoff()),
-        AgentConfig.format(config.retryMaxBackoff()),
-        AgentConfig.format(config.coldWait()),
-        config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
-        config.describeNonDefaults());
+    long patchedMillis = (System.nanoTime() - startNanos) / 1_000_000;
     if (config.jmx()) {
       Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());
       prefetchScheduler.schedule(mbean::register, Duration.ofSeconds(5));
     }
+    return () ->
+        log.info(
+            "StapleKeeper {} active on Java {}: patched {} in {} ms; refresh at {} of validity,"
+                + " retry {}..{}, cold wait {}, cache dir {}; settings: {}",
+            VERSION,
+            System.getProperty("java.version"),
+            String.join(", ", patched),
+            patchedMillis,
+            config.refreshFraction(),
+            AgentConfig.format(config.retryInitialBackoff()),
+            AgentConfig.format(config.retryMaxBackoff()),
+            AgentConfig.format(config.coldWait()),
+            config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
+            config.describeNonDefaults());
   }
 
   /**

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Defines the bridge class inside {@code java.base}, in the package of the JDK classes whose advice
- * calls it, without appending anything to the bootstrap class path.
+ * Defines the bridge class inside {@code java.base}, in the package of the JDK classes whose
+ * patched code calls it, without appending anything to the bootstrap class path.
  *
  * <p>Why: appending a jar to the bootstrap search path (what {@code
  * Instrumentation.appendToBootstrapClassLoaderSearch} and Byte Buddy's bootstrap injection do)
@@ -21,8 +21,8 @@ import java.util.Set;
  * shade plugin relocates {@code dev.staplekeeper.agent.bootstrap.StapleBridge}, see the agent pom).
  * {@link Instrumentation#redefineModule} exports and opens that one package to the agent's own
  * (unnamed) module, and a private lookup on a class of the package defines the bridge from its
- * bytes in the boot loader. The advice, inlined into {@code java.base}, then calls a class of its
- * own module; the agent calls the bridge's public methods through the export.
+ * bytes in the boot loader. The patched JDK code in {@code java.base} then calls a class of its own
+ * module; the agent calls the bridge's public methods through the export.
  */
 final class BridgeInjector {
   /** A class of the bridge's package that every JDK 11+ has; loaded, not initialised. */

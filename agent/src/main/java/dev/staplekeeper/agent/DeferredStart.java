@@ -1,25 +1,27 @@
 package dev.staplekeeper.agent;
 
 import dev.staplekeeper.agent.instrumentation.TransformerGate;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Runs the agent's start-up work (Byte Buddy, Bouncy Castle, Caffeine, the staple service, the
- * store) on a daemon thread of its own, so that premain returns at once and the application's
- * {@code main} starts as it would without the agent.
+ * Runs the agent's start-up work (patching, Bouncy Castle, Caffeine, the staple service, the store)
+ * on a daemon thread of its own, so that premain returns at once and the application's {@code main}
+ * starts as it would without the agent.
  *
  * <p>Contract: the {@link TransformerGate} makes a JDK target class that loads meanwhile wait for
- * this work (bounded); whatever happens, the gate is settled when the thread ends, so nothing waits
- * for a start that failed. A failure goes to {@code onFailure} and leaves the JDK's own stapling.
- * On attach the same work runs on the attaching thread (nothing to gain from a thread there).
+ * this work (bounded); whatever happens, the gate is settled as soon as the work ends, so nothing
+ * waits for a start that failed. A failure goes to {@code onFailure} and leaves the JDK's own
+ * stapling. The work and {@code onFailure} do not log their outcome: they return it, and it is
+ * logged when the {@link StartAnnouncement} allows (in the background) or at once (on attach, where
+ * the same work runs on the attaching thread: nothing to gain from a thread there).
  */
 final class DeferredStart {
   static final String THREAD_NAME = "staplekeeper-start";
 
-  /** Work that may throw anything. */
+  /** Work that may throw anything; returns what logs its outcome. */
   @FunctionalInterface
   interface Work {
-    void run() throws Exception;
+    Runnable run() throws Exception;
   }
 
   private DeferredStart() {}
@@ -27,25 +29,39 @@ final class DeferredStart {
   /**
    * Runs {@code work} on a new thread ({@code inBackground}, at launch) or on the calling thread
    * (on attach, where the application runs already and the attaching tool waits for the start
-   * line); {@code done} runs last, in both cases.
+   * line); {@code done} runs last, in both cases, after the outcome was logged.
    */
   static void run(
       boolean inBackground,
       TransformerGate gate,
       Work work,
-      Consumer<Throwable> onFailure,
+      Function<Throwable, Runnable> onFailure,
+      StartAnnouncement announcement,
       Runnable done) {
     Runnable body =
         () -> {
+          Runnable outcome;
           try {
-            work.run();
+            outcome = work.run();
           } catch (Throwable t) {
-            onFailure.accept(t);
+            outcome = onFailure.apply(t);
           } finally {
             if (!gate.isSettled()) {
               gate.fail();
             }
-            done.run();
+          }
+          try {
+            if (inBackground) {
+              announcement.await();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            try {
+              outcome.run();
+            } finally {
+              done.run();
+            }
           }
         };
     if (!inBackground) {

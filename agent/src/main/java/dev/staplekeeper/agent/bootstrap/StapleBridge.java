@@ -77,6 +77,16 @@ public final class StapleBridge {
     }
   }
 
+  /**
+   * Called from Conscrypt's {@code engineInit}: a context initialised with key managers will
+   * present a certificate, so it is a server's.
+   */
+  public static void nonJsseContextInitialized(Object context, String type, Object[] keyManagers) {
+    if (keyManagers != null && keyManagers.length > 0) {
+      nonJsseContext(context, type);
+    }
+  }
+
   /** Connects the non-JSSE warnings; null disconnects them. */
   public static void installNonJsse(BiConsumer<Object, String> listener) {
     nonJsseListener = listener;
@@ -113,6 +123,22 @@ public final class StapleBridge {
    */
   public static Object serverStapling() {
     return responses == null ? null : serverStapling;
+  }
+
+  /**
+   * Called by {@code SSLContextImpl.isStaplingEnabled(client)} with its answer: also true for a
+   * server context when StapleKeeper switched server stapling on.
+   */
+  public static boolean staplingEnabled(boolean client, boolean enabled) {
+    return enabled || (!client && serverStapling() != null);
+  }
+
+  /**
+   * Called by {@code SSLContextImpl.getStatusResponseManager()} with its answer: StapleKeeper's
+   * manager where the JDK has none (and StapleKeeper switched server stapling on).
+   */
+  public static Object statusResponseManager(Object current) {
+    return current != null ? current : serverStapling();
   }
 
   /** Switches stapling on for every server context ({@code manager}), or back off (null). */

@@ -1,10 +1,5 @@
 package dev.staplekeeper.agent.instrumentation;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
@@ -14,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.KeyManager;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
 
 /**
  * Notices TLS server stacks that are not JSSE, so never reach the JDK's {@code
@@ -36,11 +28,11 @@ import net.bytebuddy.asm.AsmVisitorWrapper;
  * </ul>
  *
  * <p>Lazy: it registers one plain transformer that compares the name of each class being loaded
- * with five suffixes; Byte Buddy ({@link AdviceTransformer}, no agent builder) is set up only when
- * one of them loads, and the bridge's package is exported to the module of the class it patched.
- * Classes loaded before the agent (a late attach) are not patched. The advice calls nothing but
- * {@link StapleBridge}; a constructor that delegates to another of its class reports the same
- * context twice, which the listener behind the bridge ignores.
+ * with five suffixes; the patch ({@link BridgeCalls}) is built only when one of them loads, and the
+ * bridge's package is exported to the module of the class it patched. Classes loaded before the
+ * agent (a late attach) are not patched. The patch calls nothing but {@link StapleBridge}; a
+ * constructor that delegates to another of its class reports the same context twice, which the
+ * listener behind the bridge ignores.
  */
 public final class NonJsseDetection implements ClassFileTransformer {
   private static final List<String> NETTY_SERVER_CONTEXTS =
@@ -98,7 +90,7 @@ public final class NonJsseDetection implements ClassFileTransformer {
       try {
         exportBridgeTo(module);
       } catch (RuntimeException e) {
-        return null; // the advice could not reach the bridge: leave the class as it is
+        return null; // the patch could not reach the bridge: leave the class as it is
       }
     }
     return patched;
@@ -119,23 +111,19 @@ public final class NonJsseDetection implements ClassFileTransformer {
   }
 
   private ClassFileTransformer newPatcher() {
-    AsmVisitorWrapper created = Advice.to(ContextCreatedAdvice.class).on(isConstructor());
-    AsmVisitorWrapper keyedInit =
-        Advice.to(KeyedContextInitAdvice.class)
-            .on(
-                named("engineInit")
-                    .and(takesArguments(3))
-                    .and(takesArgument(0, KeyManager[].class)));
     String conscrypt = CONSCRYPT_CONTEXT.replace('/', '.');
-    return new AdviceTransformer(
-        name -> name.equals(conscrypt) ? keyedInit : created,
+    return new PatchTransformer(
+        name ->
+            name.equals(conscrypt)
+                ? BridgeCalls.nonJsseKeyedInit(name)
+                : BridgeCalls.nonJsseConstructed(name),
         false,
         new ConcurrentHashMap<>(),
         new ConcurrentHashMap<>());
   }
 
   /**
-   * The advice calls the bridge, which lives in {@code java.base}'s package {@code
+   * The patch calls the bridge, which lives in {@code java.base}'s package {@code
    * sun.security.ssl}: export that package (its public bridge class; the JDK's own classes there
    * are package-private) to the module of the patched class, which reads {@code java.base} anyway.
    */
@@ -145,28 +133,6 @@ public final class NonJsseDetection implements ClassFileTransformer {
     if (module != null && bridge.isNamed() && !bridge.isExported(pkg, module)) {
       inst.redefineModule(
           bridge, Set.of(), Map.of(pkg, Set.of(module)), Map.of(), Set.of(), Map.of());
-    }
-  }
-
-  /** A server context of a non-JSSE stack was constructed. */
-  public static class ContextCreatedAdvice {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(@Advice.This Object context, @Advice.Origin("#t") String type) {
-      StapleBridge.nonJsseContext(context, type);
-    }
-  }
-
-  /** A Conscrypt context was initialised with key managers, so it will present a certificate. */
-  public static class KeyedContextInitAdvice {
-    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(
-        @Advice.This Object context,
-        @Advice.Origin("#t") String type,
-        @Advice.Argument(0) KeyManager[] keyManagers,
-        @Advice.Thrown Throwable thrown) {
-      if (thrown == null && keyManagers != null && keyManagers.length > 0) {
-        StapleBridge.nonJsseContext(context, type);
-      }
     }
   }
 }

@@ -1,10 +1,5 @@
 package dev.staplekeeper.agent.instrumentation;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import dev.staplekeeper.agent.log.AgentLog;
 import java.lang.instrument.Instrumentation;
@@ -14,22 +9,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /**
  * Turns server-side stapling on for {@code SSLContext}s that were created while {@code
  * jdk.tls.server.enableStatusRequestExtension} was unset (before a late attach, or before the agent
  * set it). In JDK 11 to 25 {@code sun.security.ssl.SSLContextImpl} reads that property once per
  * context into the final field {@code serverEnableStapling}, and with it off {@code
- * isStaplingEnabled(false)} is false and {@code getStatusResponseManager()} returns null. Two exit
- * advices change those two answers when {@link StapleBridge#serverStapling()} holds a {@code
- * StatusResponseManager} (created here, once, by reflection: its {@code get} is answered by
- * StapleKeeper anyway). Installed only when the property is true at start; an explicit {@code
- * false} from the user therefore still wins. Any failure leaves the JDK as it was. The advice is
- * applied by {@link AdviceTransformer} (no agent builder); the bridge it calls lives in the same
- * package as {@code SSLContextImpl}, so no module edge is needed.
+ * isStaplingEnabled(false)} is false and {@code getStatusResponseManager()} returns null. Two calls
+ * added before those methods return ({@link BridgeCalls#serverStaplingSwitch}) change the answers
+ * when {@link StapleBridge#serverStapling()} holds a {@code StatusResponseManager} (created here,
+ * once, by reflection: its {@code get} is answered by StapleKeeper anyway). Installed only when the
+ * property is true at start; an explicit {@code false} from the user therefore still wins. Any
+ * failure leaves the JDK as it was. The bridge they call lives in the same package as {@code
+ * SSLContextImpl}, so no module edge is needed.
  */
 public final class ServerStaplingInstrumentation {
   private static final AgentLog log = AgentLog.get(ServerStaplingInstrumentation.class);
@@ -43,26 +35,15 @@ public final class ServerStaplingInstrumentation {
    * not: contexts created without the property then keep stapling off, as in the JDK).
    */
   public List<String> install(Instrumentation inst) {
-    AdviceTransformer transformer = null;
+    PatchTransformer transformer = null;
     try {
       Object manager = newStatusResponseManager(inst);
       StapleBridge.enableServerStapling(manager);
-      AsmVisitorWrapper advice =
-          new AsmVisitorWrapper.Compound(
-              Advice.to(IsStaplingEnabledAdvice.class)
-                  .on(
-                      named("isStaplingEnabled")
-                          .and(takesArguments(1))
-                          .and(takesArgument(0, boolean.class))
-                          .and(returns(boolean.class))),
-              Advice.to(GetStatusResponseManagerAdvice.class)
-                  .on(
-                      named("getStatusResponseManager")
-                          .and(takesArguments(0))
-                          .and(returns(manager.getClass()))));
+      BridgeCalls patch =
+          BridgeCalls.serverStaplingSwitch(StaplingInstrumentation.STATUS_RESPONSE_MANAGER);
       transformer =
-          new AdviceTransformer(
-              name -> SSL_CONTEXT_IMPL.equals(name) ? advice : null, true, transformed, errors);
+          new PatchTransformer(
+              name -> SSL_CONTEXT_IMPL.equals(name) ? patch : null, true, transformed, errors);
       inst.addTransformer(transformer, true);
       Class<?> impl = Class.forName(SSL_CONTEXT_IMPL, false, null);
       if (!transformed.containsKey(SSL_CONTEXT_IMPL)) {
@@ -102,27 +83,5 @@ public final class ServerStaplingInstrumentation {
     Constructor<?> c = srm.getDeclaredConstructor();
     c.setAccessible(true);
     return c.newInstance();
-  }
-
-  /** {@code isStaplingEnabled(false)}: true when StapleKeeper switched server stapling on. */
-  public static class IsStaplingEnabledAdvice {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(
-        @Advice.Argument(0) boolean client, @Advice.Return(readOnly = false) boolean enabled) {
-      if (!client && !enabled) {
-        enabled = StapleBridge.serverStapling() != null;
-      }
-    }
-  }
-
-  /** {@code getStatusResponseManager()}: StapleKeeper's manager where the JDK has none. */
-  public static class GetStatusResponseManagerAdvice {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(
-        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object manager) {
-      if (manager == null) {
-        manager = StapleBridge.serverStapling();
-      }
-    }
   }
 }

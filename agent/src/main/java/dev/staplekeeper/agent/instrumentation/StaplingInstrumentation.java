@@ -1,35 +1,21 @@
 package dev.staplekeeper.agent.instrumentation;
 
-import static net.bytebuddy.matcher.ElementMatchers.isPublic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.TrustManager;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
 
 /**
- * The only code that touches JDK internals. Two advices, both inlined into {@code java.base} and
- * both calling nothing but {@link StapleBridge}:
+ * The only code that touches JDK internals. Two patches ({@link BridgeCalls}), both in {@code
+ * java.base} and both calling nothing but {@link StapleBridge}:
  *
  * <ul>
  *   <li>{@code sun.security.ssl.StatusResponseManager.get(CertStatusRequestType, CertStatusRequest,
@@ -53,33 +39,21 @@ public final class StaplingInstrumentation {
   }
 
   /**
-   * Builds the transformer for both advices without registering it, runs it on the JDK's class
+   * Builds the transformer for both patches without registering it, runs it on the JDK's class
    * files of both targets ahead of time ({@link PreparedTransformer}), opens the {@link
    * TransformerGate} with it and retransforms the targets that loaded before the gate opened.
    */
   public void install(Instrumentation inst, TransformerGate gate) {
-    Map<String, AsmVisitorWrapper> advices = new HashMap<>();
-    advices.put(
-        STATUS_RESPONSE_MANAGER,
-        Advice.to(StatusResponseManagerGetAdvice.class)
-            .on(
-                named("get")
-                    .and(takesArguments(5))
-                    .and(takesArgument(2, X509Certificate[].class))
-                    .and(takesArgument(4, TimeUnit.class))
-                    .and(returns(Map.class))));
-    advices.put(
-        SSL_CONTEXT,
-        Advice.to(SslContextInitAdvice.class)
-            .on(
-                named("init")
-                    .and(isPublic())
-                    .and(takesArguments(3))
-                    .and(takesArgument(0, KeyManager[].class))
-                    .and(takesArgument(1, TrustManager[].class))
-                    .and(takesArgument(2, SecureRandom.class))));
-    ClassFileTransformer byteBuddy = new AdviceTransformer(advices::get, true, transformed, errors);
-    PreparedTransformer transformer = new PreparedTransformer(byteBuddy);
+    BridgeCalls get = BridgeCalls.statusResponseManagerGet();
+    BridgeCalls init = BridgeCalls.sslContextInit();
+    ClassFileTransformer patches =
+        new PatchTransformer(
+            name ->
+                name.equals(STATUS_RESPONSE_MANAGER) ? get : name.equals(SSL_CONTEXT) ? init : null,
+            true,
+            transformed,
+            errors);
+    PreparedTransformer transformer = new PreparedTransformer(patches);
     for (String target : targetInternalNames()) {
       try {
         transformer.prepare(target);
@@ -139,32 +113,6 @@ public final class StaplingInstrumentation {
       for (Class<?> c : loaded) {
         errors.putIfAbsent(c.getName(), e);
       }
-    }
-  }
-
-  /** Hands the handshake StapleKeeper's responses; null from the bridge runs the JDK's code. */
-  public static class StatusResponseManagerGetAdvice {
-    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-    public static Map<X509Certificate, byte[]> enter(
-        @Advice.Argument(0) Object type, @Advice.Argument(2) X509Certificate[] chain) {
-      return StapleBridge.responses(type, chain);
-    }
-
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(
-        @Advice.Enter Map<X509Certificate, byte[]> staples,
-        @Advice.Return(readOnly = false) Map<X509Certificate, byte[]> result) {
-      if (staples != null) {
-        result = staples;
-      }
-    }
-  }
-
-  /** Tells StapleKeeper which certificates a newly initialised context will present. */
-  public static class SslContextInitAdvice {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(@Advice.Argument(0) KeyManager[] keyManagers) {
-      StapleBridge.contextInitialized(keyManagers);
     }
   }
 }
