@@ -5,7 +5,8 @@
 # variant trained with its own JVM options). Paired: every round runs every variant once, in turn.
 # Measured from launch: the first TLS handshake that carries a good OCSP staple (openssl s_client
 # -status in a loop) and Spring Boot's own "process running for" figure (JVM start to the context
-# being ready). Needs a running OCSP responder for the PKI (test-apps: Main responder --pki DIR
+# being ready). "disabled" is the agent jar loaded with staplekeeper.enabled=false and the JDK's own
+# stapling: the cost of loading the jar alone. Needs a running OCSP responder for the PKI (test-apps: Main responder --pki DIR
 # --create).
 #
 # usage: spring-boot-cds-startup.sh JAVA_HOME AGENT_JAR SPRING_BOOT_JAR PKI_DIR [ROUNDS] [WORK]
@@ -24,10 +25,14 @@ STOCK=(-Djdk.tls.server.enableStatusRequestExtension=true)
 WITH_AGENT=(-javaagent:"$AGENT")
 
 opts() { # variant -> JVM options (without the archive)
-  case $1 in stock*) echo "${STOCK[@]}" ;; agent*) echo "${WITH_AGENT[@]}" ;; esac
+  case $1 in
+    stock*) echo "${STOCK[@]}" ;;
+    agent*) echo "${WITH_AGENT[@]}" ;;
+    disabled*) echo "${WITH_AGENT[@]} -Dstaplekeeper.enabled=false ${STOCK[@]}" ;;
+  esac
 }
 
-for v in stock agent; do # training runs: one archive per variant, made with its own options
+for v in stock agent disabled; do # training runs: one archive per variant, made with its own options
   # shellcheck disable=SC2046
   "$JAVA" $(opts $v) -XX:ArchiveClassesAtExit="$WORK/$v.jsa" -Dspring.context.exit=onRefresh \
     -jar "$JAR" "${SSL[@]}" >"$WORK/train-$v.log" 2>&1 || true
@@ -61,7 +66,7 @@ once() { # variant round
 }
 
 echo "# $(date -u +%FT%TZ) $("$JAVA" -version 2>&1 | head -1), nproc $(nproc), agent $(stat -c %s "$AGENT") bytes, load $(cut -d' ' -f1-3 /proc/loadavg)"
-VARIANTS=(stock agent stock-cds agent-cds)
+VARIANTS=(${VARIANTS:-stock agent disabled stock-cds agent-cds disabled-cds})
 for ((r = 0; r <= ROUNDS; r++)); do
   for v in "${VARIANTS[@]}"; do
     line=$(once $v $r)

@@ -122,49 +122,34 @@ final class AgentStarter {
       long startNanos) {
     AgentLog log = AgentLog.get(StapleKeeperAgent.class);
     long activateNanos = System.nanoTime();
-    StapleService service = StapleWiring.service(config).build();
-    long serviceNanos = System.nanoTime();
-    Scheduler prefetchScheduler = new ExecutorScheduler("staplekeeper-prefetch", 1);
-    KeyManagerScanner scanner = new KeyManagerScanner(service);
-    boolean prefetch = config.prefetch();
+    // The JDK classes are let through as soon as they are patched; handshakes and contexts that
+    // come before the service is built wait for it or are queued. A handshake waits as long as a
+    // class would wait at the gate, whatever coldWait is (that bounds waiting for a responder): the
+    // first one after a restart needs the stored responses, and the service is normally there a
+    // few hundred milliseconds after the gate opens.
+    StartingService starting = new StartingService(GATE_WAIT_SECONDS, TimeUnit.SECONDS);
     StapleBridge.install(
-        config.failLookupsForTesting() ? AgentStarter::failLookup : service::responses,
+        config.failLookupsForTesting() ? AgentStarter::failLookup : starting::responses,
         keyManagers -> {
-          if (keyManagers.length > 0) {
-            announcement.tlsContextInitialized();
-          }
-          if (prefetch) {
-            prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO);
+          announcement.tlsContextInitialized();
+          if (keyManagers != null) {
+            starting.contextInitialized(keyManagers);
           }
         });
-
-    // Before the gate opens: a handshake needs the patched JDK classes, which wait at the gate, so
-    // the first one after a restart finds the stored responses loaded (not racing the load).
-    try {
-      service.loadStored();
-    } catch (RuntimeException e) {
-      log.warn("StapleKeeper could not load stored OCSP responses: {}", e.toString());
-    }
     StaplingInstrumentation instrumentation = new StaplingInstrumentation();
     try {
       instrumentation.install(inst, gate);
     } catch (RuntimeException | LinkageError e) {
       instrumentation.uninstall(inst, gate);
       StapleBridge.install(null, null);
-      service.close();
       throw e;
     }
     List<String> patched = instrumentation.forceLoadTargets();
-    log.debug(
-        "start: premain {} ms, service {} ms, instrumentation {} ms",
-        (activateNanos - startNanos) / 1_000_000,
-        (serviceNanos - activateNanos) / 1_000_000,
-        (System.nanoTime() - serviceNanos) / 1_000_000);
+    long patchedNanos = System.nanoTime();
     Map<String, Throwable> errors = instrumentation.errors();
     if (!patched.contains(StaplingInstrumentation.STATUS_RESPONSE_MANAGER)) {
       StapleBridge.install(null, null);
       instrumentation.uninstall(inst, gate);
-      service.close();
       return () ->
           log.error(
               "StapleKeeper {} is NOT active: could not patch {} on Java {} ({}); the server runs"
@@ -174,6 +159,32 @@ final class AgentStarter {
               System.getProperty("java.version"),
               errors.isEmpty() ? "method not found" : errors);
     }
+
+    StapleService service;
+    try {
+      service = StapleWiring.service(config).build();
+    } catch (RuntimeException | LinkageError e) {
+      starting.failed();
+      throw e;
+    }
+    try {
+      service.loadStored();
+    } catch (RuntimeException e) {
+      log.warn("StapleKeeper could not load stored OCSP responses: {}", e.toString());
+    }
+    Scheduler prefetchScheduler = new ExecutorScheduler("staplekeeper-prefetch", 1);
+    KeyManagerScanner scanner = new KeyManagerScanner(service);
+    starting.ready(
+        service::responses,
+        config.prefetch()
+            ? keyManagers ->
+                prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)
+            : keyManagers -> {});
+    log.debug(
+        "start: premain {} ms, instrumentation {} ms, service {} ms",
+        (activateNanos - startNanos) / 1_000_000,
+        (patchedNanos - activateNanos) / 1_000_000,
+        (System.nanoTime() - patchedNanos) / 1_000_000);
     if (Boolean.parseBoolean(System.getProperty(SERVER_STAPLING))) {
       patched.addAll(new ServerStaplingInstrumentation().install(inst));
     }
@@ -182,8 +193,13 @@ final class AgentStarter {
       Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());
       prefetchScheduler.schedule(mbean::register, Duration.ofSeconds(5));
     }
-    return () ->
-        log.info(
+    return () -> logActive(config, patched, patchedMillis);
+  }
+
+  /** The start line of an agent that is in. */
+  private static void logActive(AgentConfig config, List<String> patched, long patchedMillis) {
+    AgentLog.get(StapleKeeperAgent.class)
+        .info(
             "StapleKeeper {} active on Java {}: patched {} in {} ms; refresh at {} of validity,"
                 + " retry {}..{}, cold wait {}, cache dir {}; settings: {}",
             VERSION,

@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
  * SLF4J). A start line logged in that window never reaches the log; under load that window and the
  * end of the start overlap.
  *
- * <p>Contract: {@link #await} returns once the application has initialised a TLS context with key
- * managers ({@link #tlsContextInitialized}, called from the {@code SSLContext.init} hook: by then a
- * framework has set up its logging, since it logs its own server start), or at the latest {@code
- * latest} after the agent was loaded, for applications that create no such context. It never waits
- * on attach, where the application runs already and the attaching tool waits for the line.
+ * <p>Contract: {@link #await} returns once the application has initialised an {@code SSLContext}
+ * ({@link #tlsContextInitialized}, called from the {@code SSLContext.init} hook: by then a
+ * framework has set up its logging, which it does first thing), or at the latest {@code latest}
+ * after the agent was loaded, for applications that initialise none. It never waits on attach,
+ * where the application runs already and the attaching tool waits for the line.
  */
 final class StartAnnouncement {
   private final CountDownLatch tlsContext = new CountDownLatch(1);
@@ -29,7 +29,7 @@ final class StartAnnouncement {
     this.deadlineNanos = loadedNanos + unit.toNanos(latest);
   }
 
-  /** The application initialised an {@code SSLContext} with key managers. */
+  /** The application initialised an {@code SSLContext}. */
   void tlsContextInitialized() {
     tlsContext.countDown();
   }

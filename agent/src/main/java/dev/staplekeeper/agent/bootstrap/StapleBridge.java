@@ -48,10 +48,13 @@ public final class StapleBridge {
     }
   }
 
-  /** Called by the advice on {@code SSLContext.init}: the key managers a context was given. */
+  /**
+   * Called on return from {@code SSLContext.init}: the key managers a context was given (null for
+   * none, a client's context).
+   */
   public static void contextInitialized(KeyManager[] keyManagers) {
     Consumer<KeyManager[]> d = contextListener;
-    if (d == null || keyManagers == null) {
+    if (d == null) {
       return;
     }
     try {

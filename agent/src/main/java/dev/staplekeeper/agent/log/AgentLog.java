@@ -2,15 +2,16 @@ package dev.staplekeeper.agent.log;
 
 import java.util.Arrays;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LocationAwareLogger;
 
 /**
  * The agent's only way to log: {@code private static final AgentLog log =
- * AgentLog.get(Foo.class);}, then SLF4J-style {@code log.warn("... {} ...", value)}. Lines go
- * through the relocated SLF4J to {@code java.util.logging} as before, under the caller's class and
- * method.
+ * AgentLog.get(Foo.class);}, then SLF4J-style {@code log.warn("... {} ...", value)}. Lines go to
+ * {@code java.util.logging}, to the logger named after {@code Foo}, under the caller's class and
+ * method (so that an application that routes JUL elsewhere, Spring Boot to Logback for one, gets
+ * them there). No logging library is loaded: nothing is searched on the application's class path
+ * while premain runs.
  *
  * <p>Contract: every argument is rendered by {@link LogText#value} (userinfo redacted, control
  * characters visible, at most {@link LogText#VALUE_CAP} characters); the message, pattern and
@@ -28,15 +29,15 @@ public final class AgentLog {
   /** Keeps the JUL logger whose level {@link #setLevel} sets from being garbage collected. */
   private static volatile Logger configuredRoot;
 
-  private final org.slf4j.Logger delegate;
+  private final Logger delegate;
 
-  private AgentLog(org.slf4j.Logger delegate) {
+  private AgentLog(Logger delegate) {
     this.delegate = delegate;
   }
 
   /** The logger of {@code owner}. */
   public static AgentLog get(Class<?> owner) {
-    return new AgentLog(LoggerFactory.getLogger(owner));
+    return new AgentLog(Logger.getLogger(owner.getName()));
   }
 
   /**
@@ -67,56 +68,56 @@ public final class AgentLog {
   }
 
   public boolean isErrorEnabled() {
-    return delegate.isErrorEnabled();
+    return delegate.isLoggable(Level.SEVERE);
   }
 
   public boolean isWarnEnabled() {
-    return delegate.isWarnEnabled();
+    return delegate.isLoggable(Level.WARNING);
   }
 
   public boolean isInfoEnabled() {
-    return delegate.isInfoEnabled();
+    return delegate.isLoggable(Level.INFO);
   }
 
   public boolean isDebugEnabled() {
-    return delegate.isDebugEnabled();
+    return delegate.isLoggable(Level.FINE);
   }
 
   public boolean isTraceEnabled() {
-    return delegate.isTraceEnabled();
+    return delegate.isLoggable(Level.FINEST);
   }
 
   public void error(String pattern, Object... args) {
-    if (delegate.isErrorEnabled()) {
-      log(LocationAwareLogger.ERROR_INT, pattern, args);
+    if (delegate.isLoggable(Level.SEVERE)) {
+      log(Level.SEVERE, pattern, args);
     }
   }
 
   public void warn(String pattern, Object... args) {
-    if (delegate.isWarnEnabled()) {
-      log(LocationAwareLogger.WARN_INT, pattern, args);
+    if (delegate.isLoggable(Level.WARNING)) {
+      log(Level.WARNING, pattern, args);
     }
   }
 
   public void info(String pattern, Object... args) {
-    if (delegate.isInfoEnabled()) {
-      log(LocationAwareLogger.INFO_INT, pattern, args);
+    if (delegate.isLoggable(Level.INFO)) {
+      log(Level.INFO, pattern, args);
     }
   }
 
   public void debug(String pattern, Object... args) {
-    if (delegate.isDebugEnabled()) {
-      log(LocationAwareLogger.DEBUG_INT, pattern, args);
+    if (delegate.isLoggable(Level.FINE)) {
+      log(Level.FINE, pattern, args);
     }
   }
 
   public void trace(String pattern, Object... args) {
-    if (delegate.isTraceEnabled()) {
-      log(LocationAwareLogger.TRACE_INT, pattern, args);
+    if (delegate.isLoggable(Level.FINEST)) {
+      log(Level.FINEST, pattern, args);
     }
   }
 
-  private void log(int level, String pattern, Object[] args) {
+  private void log(Level level, String pattern, Object[] args) {
     Object[] values = args == null ? new Object[0] : args;
     Throwable thrown = null;
     if (values.length > 0
@@ -126,13 +127,19 @@ public final class AgentLog {
       values = Arrays.copyOf(values, values.length - 1);
     }
     String message = format(pattern, values, thrown);
-    Throwable trace = thrown != null && delegate.isDebugEnabled() ? SafeThrowable.of(thrown) : null;
-    if (delegate instanceof LocationAwareLogger) {
-      // names the caller of AgentLog, not AgentLog, as the line's source class and method
-      ((LocationAwareLogger) delegate).log(null, FQCN, level, message, null, trace);
-    } else {
-      fallback(level, message, trace);
-    }
+    Throwable trace = thrown != null && isDebugEnabled() ? SafeThrowable.of(thrown) : null;
+    LogRecord record = new LogRecord(level, message);
+    record.setLoggerName(delegate.getName());
+    record.setThrown(trace);
+    // names the caller of AgentLog, not AgentLog, as the line's source class and method
+    StackWalker.getInstance()
+        .walk(frames -> frames.filter(f -> !f.getClassName().equals(FQCN)).findFirst())
+        .ifPresent(
+            caller -> {
+              record.setSourceClassName(caller.getClassName());
+              record.setSourceMethodName(caller.getMethodName());
+            });
+    delegate.log(record);
   }
 
   /** The message of one call: pattern with rendered values, throwable appended, capped. */
@@ -184,25 +191,6 @@ public final class AgentLog {
       }
     }
     return count;
-  }
-
-  private void fallback(int level, String message, Throwable trace) {
-    switch (level) {
-      case LocationAwareLogger.ERROR_INT:
-        delegate.error(message, trace);
-        break;
-      case LocationAwareLogger.WARN_INT:
-        delegate.warn(message, trace);
-        break;
-      case LocationAwareLogger.INFO_INT:
-        delegate.info(message, trace);
-        break;
-      case LocationAwareLogger.DEBUG_INT:
-        delegate.debug(message, trace);
-        break;
-      default:
-        delegate.trace(message, trace);
-    }
   }
 
   /**

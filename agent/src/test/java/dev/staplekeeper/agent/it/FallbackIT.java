@@ -59,7 +59,8 @@ class FallbackIT {
             List.of(
                 "-javaagent:" + ForkedServer.agentJar(),
                 "-Dstaplekeeper.failLookupsForTesting=true"))) {
-      assertThat(server.output()).contains("active on Java");
+      // logged once the start is done and the server made its SSLContext: maybe just after READY
+      assertThat(server.awaitOutput("active on Java", Duration.ofSeconds(20))).isTrue();
       for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
         StapleVerdict r = StapleChecker.check("127.0.0.1", server.port(), protocol, pki);
         // stapled by the JDK's own StatusResponseManager, reached because the advice fell through
