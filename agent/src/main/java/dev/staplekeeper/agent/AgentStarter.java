@@ -75,21 +75,15 @@ final class AgentStarter {
           "StapleKeeper {} is disabled (staplekeeper.enabled=false); nothing patched", VERSION);
       return false;
     }
-    BridgeInjector.inject(inst, BRIDGE);
-    if (!StapleBridge.claim()) {
-      log.warn("StapleKeeper is already active in this JVM; ignoring the second -javaagent");
-      return false;
-    }
     enableServerStapling(config, log);
-    // Before main, not on the start thread: a non-JSSE stack (Netty with OpenSSL) creates its
-    // context at start and is only seen when its class loads patched. One name comparison per
-    // loaded class; the patch is built only when such a class loads.
-    StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
-    NonJsseDetection.install(inst);
     TransformerGate gate =
         new TransformerGate(
             StaplingInstrumentation.targetInternalNames(), GATE_WAIT_SECONDS, TimeUnit.SECONDS);
     inst.addTransformer(gate, true);
+    // Before main, not on the start thread: a non-JSSE stack (Netty with OpenSSL) creates its
+    // context at start and is only seen when its class loads patched. One name comparison per
+    // loaded class; the patch is built only when such a class loads (after the gate opened).
+    NonJsseDetection.install(inst, gate);
     StartAnnouncement announcement =
         new StartAnnouncement(startNanos, ANNOUNCE_AT_LATEST_SECONDS, TimeUnit.SECONDS);
     DeferredStart.run(
@@ -97,7 +91,7 @@ final class AgentStarter {
         gate,
         () -> activate(config, inst, gate, announcement, startNanos),
         t -> {
-          StapleBridge.install(null, null);
+          disconnect();
           return () ->
               log.error(
                   "StapleKeeper {} is NOT active: failed to start ({}); the server runs with the"
@@ -119,9 +113,19 @@ final class AgentStarter {
       Instrumentation inst,
       TransformerGate gate,
       StartAnnouncement announcement,
-      long startNanos) {
+      long startNanos)
+      throws Exception {
     AgentLog log = AgentLog.get(StapleKeeperAgent.class);
     long activateNanos = System.nanoTime();
+    // On this thread, not in premain: nothing calls the bridge before the gate opens (the patched
+    // JDK classes and the non-JSSE detection wait for it).
+    BridgeInjector.inject(inst, BRIDGE);
+    if (!StapleBridge.claim()) {
+      gate.fail();
+      return () ->
+          log.warn("StapleKeeper is already active in this JVM; ignoring the second -javaagent");
+    }
+    StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
     // The JDK classes are let through as soon as they are patched; handshakes and contexts that
     // come before the service is built wait for it or are queued. A handshake waits as long as a
     // class would wait at the gate, whatever coldWait is (that bounds waiting for a responder): the
@@ -212,6 +216,15 @@ final class AgentStarter {
             AgentConfig.format(config.coldWait()),
             config.cacheDir() == null ? "unset (memory only)" : config.cacheDir(),
             config.describeNonDefaults());
+  }
+
+  /** After a failed start: the JDK's own code from now on (if the bridge was defined at all). */
+  private static void disconnect() {
+    try {
+      StapleBridge.install(null, null);
+    } catch (LinkageError e) {
+      // the bridge was never defined: nothing calls it either
+    }
   }
 
   /**

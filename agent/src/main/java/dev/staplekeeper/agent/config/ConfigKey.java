@@ -1,6 +1,5 @@
 package dev.staplekeeper.agent.config;
 
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
@@ -661,7 +660,13 @@ public final class ConfigKey<T> {
     return text == null ? null : text.trim() + "ms";
   }
 
-  private static String decimal(double d) {
-    return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+  /**
+   * {@code 0.5}, {@code 0.05}, {@code 0}, {@code 1}: the shortest decimal of {@code d} (fractions
+   * of a validity window, never in exponent form), without BigDecimal, whose class initialisation
+   * costs milliseconds while premain runs.
+   */
+  static String decimal(double d) {
+    String s = Double.toString(d);
+    return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
   }
 }

@@ -46,15 +46,21 @@ public final class NonJsseDetection implements ClassFileTransformer {
   private static final String CONSCRYPT_CONTEXT = "org/conscrypt/OpenSSLContextImpl";
 
   private final Instrumentation inst;
+  private final TransformerGate gate;
   private volatile ClassFileTransformer patcher;
 
-  private NonJsseDetection(Instrumentation inst) {
+  private NonJsseDetection(Instrumentation inst, TransformerGate gate) {
     this.inst = inst;
+    this.gate = gate;
   }
 
-  /** Registers the detection for classes loaded from now on. */
-  public static void install(Instrumentation inst) {
-    inst.addTransformer(new NonJsseDetection(inst), false);
+  /**
+   * Registers the detection for classes loaded from now on. A detected class that loads before the
+   * agent is ready waits for it at {@code gate} (the bridge its patch calls is defined by then),
+   * and is left unpatched if the agent does not become ready.
+   */
+  public static void install(Instrumentation inst, TransformerGate gate) {
+    inst.addTransformer(new NonJsseDetection(inst, gate), false);
   }
 
   /** Whether {@code internalName} (slashes) is one of the detected classes. */
@@ -79,7 +85,7 @@ public final class NonJsseDetection implements ClassFileTransformer {
       ProtectionDomain protectionDomain,
       byte[] classfileBuffer)
       throws IllegalClassFormatException {
-    if (classBeingRedefined != null || !detects(className)) {
+    if (classBeingRedefined != null || !detects(className) || !gate.awaitOpen()) {
       return null;
     }
     byte[] patched =

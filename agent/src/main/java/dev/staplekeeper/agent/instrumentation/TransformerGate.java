@@ -54,6 +54,23 @@ public final class TransformerGate implements ClassFileTransformer {
     ready.countDown();
   }
 
+  /**
+   * Waits (bounded, as a target does) until the agent is ready; true if it {@linkplain #open
+   * opened}. For other code that must not run before the agent is ready (the non-JSSE detection,
+   * whose patch calls the bridge the start thread defines).
+   */
+  public boolean awaitOpen() {
+    if (ready.getCount() != 0 && Thread.currentThread() != preparer) {
+      try {
+        ready.await(maxWaitNanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return delegate != null;
+  }
+
   /** True once {@link #open} or {@link #fail} was called. */
   public boolean isSettled() {
     return ready.getCount() == 0;
@@ -71,13 +88,8 @@ public final class TransformerGate implements ClassFileTransformer {
     if (className == null || loader != null || !targets.contains(className)) {
       return null;
     }
-    if (ready.getCount() != 0 && Thread.currentThread() != preparer) {
-      try {
-        ready.await(maxWaitNanos, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      }
+    if (!awaitOpen()) {
+      return null;
     }
     ClassFileTransformer d = delegate;
     return d == null

@@ -29,15 +29,39 @@ public final class AgentLog {
   /** Keeps the JUL logger whose level {@link #setLevel} sets from being garbage collected. */
   private static volatile Logger configuredRoot;
 
-  private final Logger delegate;
+  /** The {@code logLevel} setting, applied to the JUL logger {@code dev.staplekeeper}. */
+  private static volatile Level level = Level.INFO;
 
-  private AgentLog(Logger delegate) {
-    this.delegate = delegate;
+  private final String name;
+  private volatile Logger delegate;
+
+  private AgentLog(String name) {
+    this.name = name;
   }
 
-  /** The logger of {@code owner}. */
+  /**
+   * The logger of {@code owner}. Cheap: {@code java.util.logging} (whose set-up reads the JVM's
+   * logging configuration) is touched on the first use, not here, so premain does not pay for it
+   * when it has nothing to say.
+   */
   public static AgentLog get(Class<?> owner) {
-    return new AgentLog(Logger.getLogger(owner.getName()));
+    return new AgentLog(owner.getName());
+  }
+
+  private Logger delegate() {
+    Logger d = delegate;
+    if (d == null) {
+      synchronized (AgentLog.class) {
+        if (configuredRoot == null) {
+          Logger root = Logger.getLogger("dev.staplekeeper");
+          root.setLevel(level);
+          configuredRoot = root;
+        }
+      }
+      d = Logger.getLogger(name);
+      delegate = d;
+    }
+    return d;
   }
 
   /**
@@ -62,57 +86,60 @@ public final class AgentLog {
       default:
         jul = Level.INFO;
     }
-    Logger root = Logger.getLogger("dev.staplekeeper");
-    root.setLevel(jul);
-    configuredRoot = root;
+    synchronized (AgentLog.class) {
+      AgentLog.level = jul;
+      if (configuredRoot != null) {
+        configuredRoot.setLevel(jul);
+      }
+    }
   }
 
   public boolean isErrorEnabled() {
-    return delegate.isLoggable(Level.SEVERE);
+    return delegate().isLoggable(Level.SEVERE);
   }
 
   public boolean isWarnEnabled() {
-    return delegate.isLoggable(Level.WARNING);
+    return delegate().isLoggable(Level.WARNING);
   }
 
   public boolean isInfoEnabled() {
-    return delegate.isLoggable(Level.INFO);
+    return delegate().isLoggable(Level.INFO);
   }
 
   public boolean isDebugEnabled() {
-    return delegate.isLoggable(Level.FINE);
+    return delegate().isLoggable(Level.FINE);
   }
 
   public boolean isTraceEnabled() {
-    return delegate.isLoggable(Level.FINEST);
+    return delegate().isLoggable(Level.FINEST);
   }
 
   public void error(String pattern, Object... args) {
-    if (delegate.isLoggable(Level.SEVERE)) {
+    if (delegate().isLoggable(Level.SEVERE)) {
       log(Level.SEVERE, pattern, args);
     }
   }
 
   public void warn(String pattern, Object... args) {
-    if (delegate.isLoggable(Level.WARNING)) {
+    if (delegate().isLoggable(Level.WARNING)) {
       log(Level.WARNING, pattern, args);
     }
   }
 
   public void info(String pattern, Object... args) {
-    if (delegate.isLoggable(Level.INFO)) {
+    if (delegate().isLoggable(Level.INFO)) {
       log(Level.INFO, pattern, args);
     }
   }
 
   public void debug(String pattern, Object... args) {
-    if (delegate.isLoggable(Level.FINE)) {
+    if (delegate().isLoggable(Level.FINE)) {
       log(Level.FINE, pattern, args);
     }
   }
 
   public void trace(String pattern, Object... args) {
-    if (delegate.isLoggable(Level.FINEST)) {
+    if (delegate().isLoggable(Level.FINEST)) {
       log(Level.FINEST, pattern, args);
     }
   }
@@ -129,7 +156,7 @@ public final class AgentLog {
     String message = format(pattern, values, thrown);
     Throwable trace = thrown != null && isDebugEnabled() ? SafeThrowable.of(thrown) : null;
     LogRecord record = new LogRecord(level, message);
-    record.setLoggerName(delegate.getName());
+    record.setLoggerName(name);
     record.setThrown(trace);
     // names the caller of AgentLog, not AgentLog, as the line's source class and method
     StackWalker.getInstance()
@@ -139,7 +166,8 @@ public final class AgentLog {
               record.setSourceClassName(caller.getClassName());
               record.setSourceMethodName(caller.getMethodName());
             });
-    delegate.log(record);
+    StartLine.offer(name, level, message);
+    delegate().log(record);
   }
 
   /** The message of one call: pattern with rendered values, throwable appended, capped. */

@@ -1,9 +1,6 @@
 package dev.staplekeeper.agent.log;
 
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /**
  * Keeps the agent's start line (the {@code active on Java ...} line, or the reason it is not
@@ -12,25 +9,26 @@ import java.util.logging.Logger;
  * {@code Stapling} MBean through {@link #get}. The property name is outside the {@code
  * staplekeeper.} prefix, which is reserved for settings.
  */
-public final class StartLine extends Handler {
+public final class StartLine {
   public static final String PROPERTY = "dev.staplekeeper.agent.start";
 
-  /** The JUL logger the start lines are written to (the agent's entry point class). */
+  /** The logger the start lines are written to (the agent's entry point class). */
   static final String START_LOGGER = "dev.staplekeeper.agent.StapleKeeperAgent";
 
-  private final Logger logger;
+  /** The start being recorded, if any; {@link AgentLog} offers it every line it logs. */
+  private static volatile StartLine current;
+
   private volatile String line;
 
-  private StartLine(Logger logger) {
-    this.logger = logger;
-  }
+  private StartLine() {}
 
-  /** Starts listening to the start logger; {@link #end} stops and records what was said. */
+  /**
+   * Starts recording what the start logger says; {@link #end} stops and publishes it. Touches no
+   * logging API: {@code java.util.logging} is set up only when something is logged.
+   */
   public static StartLine begin() {
-    Logger logger = Logger.getLogger(START_LOGGER);
-    StartLine recorder = new StartLine(logger);
-    recorder.setLevel(Level.INFO);
-    logger.addHandler(recorder);
+    StartLine recorder = new StartLine();
+    current = recorder;
     return recorder;
   }
 
@@ -39,9 +37,11 @@ public final class StartLine extends Handler {
     line = Level.SEVERE.getName() + " " + message;
   }
 
-  /** Stops listening and publishes the last line said during start. */
+  /** Stops recording and publishes the last line said during start. */
   public void end() {
-    logger.removeHandler(this);
+    if (current == this) {
+      current = null;
+    }
     String l = line;
     System.setProperty(
         PROPERTY,
@@ -53,19 +53,14 @@ public final class StartLine extends Handler {
     return System.getProperty(PROPERTY);
   }
 
-  @Override
-  public void publish(LogRecord record) {
-    if (record != null && record.getLevel().intValue() >= Level.INFO.intValue()) {
-      String message = record.getMessage();
-      if (message != null && message.startsWith("StapleKeeper")) {
-        line = record.getLevel().getName() + " " + message;
-      }
+  /** A line that {@link AgentLog} logged (so it passed the logger's level). */
+  static void offer(String logger, Level level, String message) {
+    StartLine recorder = current;
+    if (recorder != null
+        && START_LOGGER.equals(logger)
+        && level.intValue() >= Level.INFO.intValue()
+        && message.startsWith("StapleKeeper")) {
+      recorder.line = level.getName() + " " + message;
     }
   }
-
-  @Override
-  public void flush() {}
-
-  @Override
-  public void close() {}
 }

@@ -28,14 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** The packaged jar itself: what is in it, and that it can be attached to a running server. */
 class AgentJarIT {
   private static final String BRIDGE = "sun/security/ssl/StapleKeeperBridge.class";
-  private static final long FOUR_MIB = 4L * 1024 * 1024;
+
+  /**
+   * Issue 11 asked for at most 4 MiB; the jar is about 1.5 MB since the agent patches with plain
+   * ASM, and this budget keeps a heavy dependency from creeping back in unnoticed.
+   */
+  private static final long BUDGET = 2L * 1024 * 1024;
 
   @TempDir Path dir;
 
   @Test
-  void isAtMostFourMebibytesAndEveryClassInItLoads() throws Exception {
+  void isAtMostTwoMebibytesAndEveryClassInItLoads() throws Exception {
     Path agentJar = ForkedServer.agentJar();
-    assertThat(Files.size(agentJar)).isLessThanOrEqualTo(FOUR_MIB);
+    assertThat(Files.size(agentJar)).isLessThanOrEqualTo(BUDGET);
     List<String> failed = new ArrayList<>();
     int loaded = 0;
     try (JarFile jar = new JarFile(agentJar.toFile());
