@@ -9,6 +9,9 @@ import dev.staplekeeper.testapps.pki.TestPki;
 import dev.staplekeeper.testapps.process.ChildJvm;
 import dev.staplekeeper.testapps.responder.FaultMode;
 import dev.staplekeeper.testapps.responder.OcspResponder;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -83,8 +86,10 @@ class AgentJarIT {
               ForkedServer.testAppsJar().toString(),
               "dev.staplekeeper.testapps.Main");
       assertThat(archive).as("dump output: %s", dump).exists();
+      // a server (its SSLContext waits for the agent's start thread, which defines the bridge),
+      // stopped once it is listening
       String out =
-          run(
+          runUntilReady(
               jdk,
               "-Xshare:auto",
               "-XX:SharedArchiveFile=" + archive,
@@ -92,7 +97,13 @@ class AgentJarIT {
               "-javaagent:" + ForkedServer.agentJar(),
               "-cp",
               ForkedServer.testAppsJar().toString(),
-              "dev.staplekeeper.testapps.Main");
+              "dev.staplekeeper.testapps.Main",
+              "jsse-server",
+              "--pki",
+              pki().toString(),
+              "--port",
+              "0",
+              "--exit-on-stdin-eof");
       assertThat(out)
           .as("the agent defined its bridge")
           .contains("sun.security.ssl.StapleKeeperBridge");
@@ -103,6 +114,37 @@ class AgentJarIT {
           .containsPattern(
               "dev\\.staplekeeper\\.testapps\\.Main source: shared objects file \\(top\\)");
     }
+  }
+
+  private Path pki() throws Exception {
+    Path pki = dir.resolve("cds-pki");
+    if (!Files.exists(pki.resolve("server.p12"))) {
+      TestPki.create(pki, URI.create("http://127.0.0.1:9/ocsp"), false);
+    }
+    return pki;
+  }
+
+  /** Runs a server command until it prints its READY line, then closes its standard input. */
+  private static String runUntilReady(Path jdk, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(jdk.resolve("bin/java").toString());
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        out.append(line).append('\n');
+        if (line.startsWith("READY ")) {
+          p.getOutputStream().close();
+        }
+      }
+    } finally {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    return out.toString();
   }
 
   private static String run(Path jdk, String... args) throws Exception {
