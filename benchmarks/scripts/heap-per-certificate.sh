@@ -1,7 +1,7 @@
 #!/bin/bash
 # Heap held per certificate by the agent: ManySniServer with N=1 and N=2000 certificates, with and
 # without the agent; jcmd GC.class_histogram (full GC first) total after every certificate is fetched.
-# usage: mem.sh JAVA_HOME TESTAPPS_ALL_JAR AGENT_JAR WORKDIR
+# usage: benchmarks/scripts/heap-per-certificate.sh JAVA_HOME TESTAPPS_ALL_JAR AGENT_JAR WORKDIR
 set -euo pipefail
 JDK=$1; JAR=$2; AGENT=$3; W=$4
 mkdir -p "$W"; rm -rf "$W/pki"
