@@ -8,8 +8,9 @@ import java.security.cert.X509Certificate;
 /**
  * Tells operators, once per certificate, why a chain the server presents cannot be stapled: the
  * certificate comes without its issuer (a leaf-only chain) or is followed by a certificate that did
- * not issue it. An OCSP request names the issuer's key, so neither the JDK nor StapleKeeper can ask
- * for (or check) a response; handshakes go on unstapled.
+ * not issue it (another name, or the same name with another key: {@link IssuerCheck}). An OCSP
+ * request names the issuer's key, so neither the JDK nor StapleKeeper can ask for (or check) a
+ * response; handshakes go on unstapled.
  *
  * <p>Contract: one WARNING per certificate (by issuer name and serial, so copies of one certificate
  * count once), not per handshake; never throws. Only certificates that have a responder are named:
@@ -47,17 +48,20 @@ final class ChainWarnings {
   }
 
   /**
-   * {@code cert} (which has a responder) is followed in the chain by {@code next}, not its issuer.
+   * {@code cert} (which has a responder) is followed in the chain by {@code next}, not its issuer;
+   * {@code problem} says how ({@link IssuerCheck#problem}).
    */
-  void wrongIssuer(X509Certificate cert, X509Certificate next) {
+  void wrongIssuer(X509Certificate cert, X509Certificate next, String problem) {
     if (first(cert)) {
       log.warn(
-          "StapleKeeper cannot staple {} (serial {}): the next certificate in the chain, {}, is"
-              + " not its issuer {}, which an OCSP request needs; the JDK cannot staple it either."
-              + " Put the issuing CA certificate right after it in the server's certificate chain",
+          "StapleKeeper cannot staple {} (serial {}): the next certificate in the chain, {}, {};"
+              + " an OCSP request needs the issuer {} (its name and key), so the JDK cannot staple"
+              + " it either. Put the issuing CA certificate right after it in the server's"
+              + " certificate chain",
           StapleService.subject(cert),
           serial(cert),
           StapleService.subject(next),
+          problem,
           cert.getIssuerX500Principal().getName());
     }
   }

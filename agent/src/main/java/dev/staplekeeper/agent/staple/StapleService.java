@@ -531,8 +531,9 @@ public final class StapleService {
       log.debug("{} has no OCSP responder URL; left alone", subject(cert));
       return StapleCache.NO_RESPONDER;
     }
-    if (!cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
-      chainWarnings.wrongIssuer(cert, issuer);
+    String wrongIssuer = IssuerCheck.problem(cert, issuer);
+    if (wrongIssuer != null) {
+      chainWarnings.wrongIssuer(cert, issuer, wrongIssuer);
       return StapleCache.NO_RESPONDER;
     }
     return new StapleCache.Resolution(CertId.of(cert, issuer), responder);

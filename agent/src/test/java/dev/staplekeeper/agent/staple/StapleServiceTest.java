@@ -434,11 +434,43 @@ class StapleServiceTest {
       assertThat(warnings.get(0))
           .contains("cannot staple CN=localhost (serial " + chain[0].getSerialNumber().toString(16))
           .contains(
-              "the next certificate in the chain, O=Not StapleKeeper,CN=StapleKeeper Rogue CA,")
-          .contains("is not its issuer O=StapleKeeper Test,CN=StapleKeeper Test Intermediate CA");
+              "the next certificate in the chain, O=Not StapleKeeper,CN=StapleKeeper Rogue CA, is"
+                  + " not its issuer;")
+          .contains("needs the issuer O=StapleKeeper Test,CN=StapleKeeper Test Intermediate CA");
       assertThat(warnings.get(1)).contains("cannot staple CN=other.test");
       scheduler.advance(Duration.ofDays(1));
       assertThat(responder.calls).isEmpty();
+    }
+  }
+
+  /**
+   * The next certificate has the issuer's name but another key (another PKI's intermediate of the
+   * same name, as after a CA re-key): the request would name the wrong key, so nothing is fetched.
+   */
+  @Test
+  void aChainWhoseNextCertificateHasTheIssuersNameButAnotherKeyGetsNoStaple() throws Exception {
+    TestPki sameNames = TestPki.create(dir.resolve("same-names"), pki.ocspUrl(), false);
+    assertThat(sameNames.intermediate().getSubjectX500Principal())
+        .isEqualTo(chain[0].getIssuerX500Principal());
+    try (CapturedLog logs = new CapturedLog(Level.INFO)) {
+      StapleService s = service();
+      X509Certificate[] rekeyed = {chain[0], sameNames.intermediate()};
+      for (int i = 0; i < 3; i++) {
+        assertThat(s.responses("OCSP", rekeyed)).isEmpty();
+      }
+      assertThat(chainWarnings(logs))
+          .singleElement()
+          .asString()
+          .contains("cannot staple CN=localhost (serial " + chain[0].getSerialNumber().toString(16))
+          .contains("has its issuer's name but another key");
+      scheduler.advance(Duration.ofDays(1));
+      assertThat(responder.calls).isEmpty();
+
+      // the right chain of the same certificate object is not held against it
+      StapleService fresh = service();
+      fresh.prefetch(new X509Certificate[] {copyOf(chain[0]), chain[1]});
+      scheduler.advance(Duration.ofSeconds(1));
+      assertThat(responder.calls).hasSize(1);
     }
   }
 
