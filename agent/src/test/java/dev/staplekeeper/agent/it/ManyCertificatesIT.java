@@ -45,14 +45,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  * generated in parallel at its start) and the packaged agent with its default {@code cacheSize}:
  * the agent learns every certificate when the server context is initialised and fetches each once;
  * every certificate a handshake presents is stapled with its own response; the responder is asked
- * for every certificate, and never for the same one twice within its refresh period. Also prints
- * the heap the agent's own objects take per certificate ({@code jcmd GC.class_histogram}).
+ * once for every certificate (no refresh falls into the test). Also prints the heap the agent's own
+ * objects take per certificate ({@code jcmd GC.class_histogram}).
  */
 class ManyCertificatesIT {
   static final int COUNT = 2000;
 
-  /** Refreshed at a tenth of it (refreshFraction 0.1): 24 s after each fetch. */
-  static final Duration VALIDITY = Duration.ofMinutes(4);
+  /**
+   * Refreshed at half of it (the default refreshFraction): no refresh falls into the test, so the
+   * responder must be asked exactly once per certificate (refresh scheduling per certificate is
+   * StapleServiceTest's subject).
+   */
+  static final Duration VALIDITY = Duration.ofHours(1);
+
+  /**
+   * Handshakes go to every {@value}th host name (and the last): 500 certificates presented and
+   * checked, spread over the whole set, so the test takes seconds rather than a minute on a shared
+   * 2-core machine; every one of the {@value #COUNT} is checked held by the agent's log line.
+   */
+  static final int HANDSHAKE_STEP = 4;
 
   static final Duration ALL_FETCHED = Duration.ofSeconds(90);
 
@@ -74,11 +85,7 @@ class ManyCertificatesIT {
       try (ChildJvm server =
           ChildJvm.java(jdk)
               .name(name)
-              .jvmArgs(
-                  "-Xshare:auto",
-                  "-javaagent:" + ForkedServer.agentJar(),
-                  "-Dstaplekeeper.refreshFraction=0.1",
-                  "-Dstaplekeeper.refreshJitter=0")
+              .jvmArgs("-Xshare:auto", "-javaagent:" + ForkedServer.agentJar())
               .main(
                   ForkedServer.testAppsJar().toString(),
                   ManySniServer.class.getName(),
@@ -90,9 +97,12 @@ class ManyCertificatesIT {
         awaitAtLeast(responder::requestCount, COUNT, ALL_FETCHED);
         long fetched = System.nanoTime();
 
-        List<String> failures = handshakeWithEveryHost(server.port(), pki);
+        List<String> failures = handshakeWithHosts(server.port(), pki);
         long handshaken = System.nanoTime();
         assertThat(failures).as("handshakes without their own good staple").isEmpty();
+        assertThat(validatedHosts(server.output()))
+            .as("certificates whose response the agent validated and holds")
+            .hasSize(COUNT);
 
         String histogram = histogram(jdk, server.pid());
         Files.writeString(Path.of("target", "it-logs", name + "-histogram.txt"), histogram);
@@ -100,15 +110,11 @@ class ManyCertificatesIT {
 
         Map<String, List<Long>> bySerial = requests.bySerial();
         assertThat(bySerial).as("certificates the responder was asked for").hasSize(COUNT);
-        Duration refresh = VALIDITY.dividedBy(10);
         bySerial.forEach(
-            (serial, times) -> {
-              for (int i = 1; i < times.size(); i++) {
-                assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1)))
-                    .as("serial %s asked again before its refresh: %s", serial, times)
-                    .isGreaterThan(refresh.minusSeconds(2));
-              }
-            });
+            (serial, times) ->
+                assertThat(times)
+                    .as("requests for serial %s (one per refresh)", serial)
+                    .hasSize(1));
         assertThat(server.output()).doesNotContain("Exception in thread");
 
         System.out.printf(
@@ -118,7 +124,7 @@ class ManyCertificatesIT {
             COUNT,
             (ready - t0) / 1_000_000,
             (fetched - ready) / 1_000_000,
-            COUNT,
+            hosts().length,
             (handshaken - fetched) / 1_000_000,
             agentBytes,
             agentBytes / COUNT);
@@ -126,18 +132,37 @@ class ManyCertificatesIT {
     }
   }
 
+  /** The host names the handshakes go to: every {@link #HANDSHAKE_STEP}th, and the last. */
+  static int[] hosts() {
+    return IntStream.concat(
+            IntStream.range(0, COUNT).filter(i -> i % HANDSHAKE_STEP == 0), IntStream.of(COUNT - 1))
+        .distinct()
+        .toArray();
+  }
+
+  /** The host names of the agent's {@code got OCSP response for CN=...} lines. */
+  static java.util.Set<String> validatedHosts(String log) {
+    java.util.Set<String> hosts = new java.util.HashSet<>();
+    Matcher m =
+        Pattern.compile("StapleKeeper got OCSP response for CN=(h\\d+\\.test) ").matcher(log);
+    while (m.find()) {
+      hosts.add(m.group(1));
+    }
+    return hosts;
+  }
+
   /**
-   * One TLS 1.3 handshake with every host name, four at a time: each must present the certificate
-   * for its name and staple a good response for exactly that certificate.
+   * One TLS 1.3 handshake with each of {@link #hosts}, four at a time: each must present the
+   * certificate for its name and staple a good response for exactly that certificate.
    */
-  static List<String> handshakeWithEveryHost(int port, TestPki pki) throws Exception {
+  static List<String> handshakeWithHosts(int port, TestPki pki) throws Exception {
     SSLContext client = StapleChecker.clientContext(pki.root());
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(4);
     try {
       pool.submit(
               () ->
-                  IntStream.range(0, COUNT)
+                  java.util.Arrays.stream(hosts())
                       .parallel()
                       .forEach(
                           i -> {
