@@ -22,6 +22,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.logging.Handler;
@@ -30,15 +34,13 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A forked JSSE server with {@value #COUNT} certificates chosen by SNI ({@link ManySniServer}, keys
@@ -65,20 +67,44 @@ class ManyCertificatesIT {
    */
   static final int HANDSHAKE_STEP = 4;
 
-  static final Duration ALL_FETCHED = Duration.ofSeconds(90);
+  static final Duration ALL_FETCHED = Duration.ofSeconds(150);
 
   @TempDir Path dir;
 
-  static Stream<Path> jdks() {
-    return ForkedServer.jdks().stream();
+  /** One server per JDK, side by side (each with its own PKI and responder). */
+  @Test
+  void everyCertificateIsStapledAndFetchedOnce() throws Exception {
+    List<Path> jdks = ForkedServer.jdks();
+    ExecutorService pool = Executors.newFixedThreadPool(jdks.size());
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (Path jdk : jdks) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  runOn(jdk);
+                  return null;
+                }));
+      }
+      for (Future<?> run : runs) {
+        try {
+          run.get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          throw (Exception) e.getCause();
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("jdks")
-  void everyCertificateIsStapledAndFetchedOncePerRefresh(Path jdk) throws Exception {
+  private void runOn(Path jdk) throws Exception {
     try (OcspResponder responder = OcspResponder.bind(0);
-        ResponderRequests requests = ResponderRequests.capture()) {
-      TestPki pki = TestPki.create(dir, responder.url(), false);
+        ResponderRequests requests = ResponderRequests.capture(responder.port())) {
+      TestPki pki = TestPki.create(dir.resolve(ForkedServer.jdkName(jdk)), responder.url(), false);
       responder.start(pki, VALIDITY);
       String name = "many-certificates-" + ForkedServer.jdkName(jdk);
       long t0 = System.nanoTime();
@@ -219,9 +245,15 @@ class ManyCertificatesIT {
     private static final Pattern SERIAL = Pattern.compile(" serial=([0-9a-fA-F]+)");
     private final Logger logger = Logger.getLogger("staplekeeper.responder");
     private final Map<String, List<Long>> bySerial = new ConcurrentHashMap<>();
+    private final String prefix;
 
-    static ResponderRequests capture() {
-      ResponderRequests r = new ResponderRequests();
+    private ResponderRequests(int port) {
+      this.prefix = "ocsp:" + port + " ";
+    }
+
+    /** The requests of the responder on {@code port}. */
+    static ResponderRequests capture(int port) {
+      ResponderRequests r = new ResponderRequests(port);
       r.logger.addHandler(r);
       return r;
     }
@@ -232,8 +264,9 @@ class ManyCertificatesIT {
 
     @Override
     public void publish(LogRecord record) {
-      Matcher m = SERIAL.matcher(String.valueOf(record.getMessage()));
-      if (m.find()) {
+      String message = String.valueOf(record.getMessage());
+      Matcher m = SERIAL.matcher(message);
+      if (message.startsWith(prefix) && m.find()) {
         bySerial
             .computeIfAbsent(m.group(1), k -> new CopyOnWriteArrayList<>())
             .add(System.nanoTime());
