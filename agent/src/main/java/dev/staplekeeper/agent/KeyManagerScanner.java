@@ -56,7 +56,7 @@ final class KeyManagerScanner {
       for (String alias : aliases) {
         try {
           X509Certificate[] chain = x509.getCertificateChain(alias);
-          if (chain != null && chain.length > 1) {
+          if (chain != null && chain.length > 0) {
             log.debug(
                 "prefetching OCSP for alias {} ({})", alias, chain[0].getSubjectX500Principal());
             chains.add(chain);

@@ -27,6 +27,15 @@ final class JettyServer {
   }
 
   static ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
+    return start(setup, List.of(), "");
+  }
+
+  /**
+   * Like {@link #start(ServerSetup)} with more modules (e.g. {@code ssl-reload}) and more {@code
+   * start.d/ssl.ini} lines; a null key alias lets Jetty choose among all keystore entries by SNI.
+   */
+  static ChildJvm start(ServerSetup setup, List<String> modules, String moreSslProperties)
+      throws IOException, InterruptedException {
     Path home = home();
     Path base = setup.workDir().resolve(setup.name());
     Files.createDirectories(base);
@@ -39,10 +48,10 @@ final class JettyServer {
             "JAVA_OPTIONS", "",
             "JAVA_TOOL_OPTIONS", "");
 
-    addModules(java, home, base, env);
+    addModules(java, home, base, env, modules);
     Files.writeString(
         base.resolve("start.d/ssl.ini"),
-        sslProperties(setup),
+        sslProperties(setup) + moreSslProperties,
         StandardOpenOption.APPEND,
         StandardOpenOption.CREATE);
     Files.writeString(base.resolve("start.d/staplekeeper.ini"), ini(setup.jvmOptions()));
@@ -57,7 +66,8 @@ final class JettyServer {
         .start();
   }
 
-  private static void addModules(Path java, Path home, Path base, Map<String, String> env)
+  private static void addModules(
+      Path java, Path home, Path base, Map<String, String> env, List<String> modules)
       throws IOException, InterruptedException {
     Path log = base.resolve("add-modules.log");
     ProcessBuilder builder =
@@ -65,7 +75,7 @@ final class JettyServer {
                 java.toString(),
                 "-jar",
                 home.resolve("start.jar").toString(),
-                "--add-modules=https,ssl")
+                "--add-modules=" + String.join(",", concat(List.of("https", "ssl"), modules)))
             .directory(base.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
@@ -102,8 +112,14 @@ final class JettyServer {
         jetty.sslContext.keyStorePath=%s
         jetty.sslContext.keyStorePassword=%s
         jetty.sslContext.keyStoreType=PKCS12
-        jetty.sslContext.alias=%s
         """
-        .formatted(setup.port(), setup.keystore(), setup.keystorePassword(), setup.keyAlias());
+            .formatted(setup.port(), setup.keystore(), setup.keystorePassword())
+        + (setup.keyAlias() == null ? "" : "jetty.sslContext.alias=" + setup.keyAlias() + "\n");
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new java.util.ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 }

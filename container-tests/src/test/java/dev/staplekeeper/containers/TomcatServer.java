@@ -26,6 +26,12 @@ final class TomcatServer {
   }
 
   static ChildJvm start(ServerSetup setup) throws IOException, InterruptedException {
+    return start(setup, serverXml(setup));
+  }
+
+  /** Like {@link #start(ServerSetup)} with a {@code server.xml} of the caller's own. */
+  static ChildJvm start(ServerSetup setup, String serverXml)
+      throws IOException, InterruptedException {
     Path home = home();
     Path base = setup.workDir().resolve(setup.name());
     for (String dir : List.of("bin", "conf", "logs", "temp", "work", "webapps/ROOT")) {
@@ -38,7 +44,7 @@ final class TomcatServer {
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     Files.writeString(base.resolve("webapps/ROOT/index.html"), "StapleKeeper container test\n");
-    Files.writeString(base.resolve("conf/server.xml"), serverXml(setup));
+    Files.writeString(base.resolve("conf/server.xml"), serverXml);
     Files.writeString(base.resolve("bin/setenv.sh"), setenv(setup.jvmOptions()));
 
     return ChildJvm.command(List.of("/bin/sh", home.resolve("bin/catalina.sh").toString(), "run"))
@@ -73,6 +79,24 @@ final class TomcatServer {
    * HTTPS connector on 127.0.0.1 so that Tomcat's stapling is the JDK's (and so the agent's).
    */
   static String serverXml(ServerSetup setup) {
+    return serverXml(
+        setup.port(),
+        "",
+        """
+              <SSLHostConfig protocols="TLSv1.2+TLSv1.3">
+                <Certificate certificateKeystoreFile="%s" certificateKeystorePassword="%s"
+                             certificateKeystoreType="PKCS12" certificateKeyAlias="%s" />
+              </SSLHostConfig>
+        """
+            .formatted(setup.keystore(), setup.keystorePassword(), setup.keyAlias()));
+  }
+
+  /**
+   * The {@code server.xml} of {@link #serverXml(ServerSetup)} with the caller's {@code
+   * <SSLHostConfig>} elements and more attributes on the connector (e.g. {@code
+   * defaultSSLHostConfigName="a.test"}).
+   */
+  static String serverXml(int port, String connectorAttributes, String sslHostConfigs) {
     return """
         <?xml version="1.0" encoding="UTF-8"?>
         <Server port="-1" shutdown="SHUTDOWN">
@@ -80,18 +104,15 @@ final class TomcatServer {
           <Service name="Catalina">
             <Connector port="%d" address="127.0.0.1"
                        protocol="org.apache.coyote.http11.Http11NioProtocol" SSLEnabled="true"
-                       sslImplementationName="org.apache.tomcat.util.net.jsse.JSSEImplementation">
-              <SSLHostConfig protocols="TLSv1.2+TLSv1.3">
-                <Certificate certificateKeystoreFile="%s" certificateKeystorePassword="%s"
-                             certificateKeystoreType="PKCS12" certificateKeyAlias="%s" />
-              </SSLHostConfig>
-            </Connector>
+                       sslImplementationName="org.apache.tomcat.util.net.jsse.JSSEImplementation"
+                       %s>
+        %s    </Connector>
             <Engine name="Catalina" defaultHost="localhost">
               <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false" />
             </Engine>
           </Service>
         </Server>
         """
-        .formatted(setup.port(), setup.keystore(), setup.keystorePassword(), setup.keyAlias());
+        .formatted(port, connectorAttributes, sslHostConfigs);
   }
 }

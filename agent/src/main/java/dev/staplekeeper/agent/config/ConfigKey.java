@@ -198,10 +198,10 @@ public final class ConfigKey<T> {
   public static final ConfigKey<Integer> CACHE_SIZE =
       integer(
           "cacheSize",
-          1000,
+          10_000,
           1,
           1_000_000,
-          "Most certificates tracked at once. Beyond it the least recently used is dropped (one"
+          "Most certificates tracked at once (about 4 KB of heap each). Beyond it the least recently used is dropped (one"
               + " WARNING says to raise it); when asked for again it is fetched again, without"
               + " making handshakes wait.");
   public static final ConfigKey<Duration> RETIRE_AFTER =

@@ -65,6 +65,7 @@ public final class StapleService {
   private final StapleCache cache;
   private final FetchCycle cycle;
   private final StapleCounters counters = new StapleCounters();
+  private final ChainWarnings chainWarnings = new ChainWarnings();
 
   /** Loaded and valid stored responses whose certificate the server has not presented yet. */
   private final Map<CertId, StoredResponse> stored = new ConcurrentHashMap<>();
@@ -185,6 +186,9 @@ public final class StapleService {
    */
   public Map<X509Certificate, byte[]> responses(String type, X509Certificate[] chain) {
     if (chain == null || chain.length < 2) {
+      if (chain != null && chain.length == 1) {
+        checkLeafOnly(chain[0]);
+      }
       return Collections.emptyMap();
     }
     int count = "OCSP_MULTI".equals(type) ? chain.length - 1 : 1;
@@ -230,6 +234,9 @@ public final class StapleService {
   public void prefetch(X509Certificate[] chain) {
     if (chain == null) {
       return;
+    }
+    if (chain.length == 1) {
+      checkLeafOnly(chain[0]);
     }
     for (int i = 0; i + 1 < chain.length; i++) {
       entryFor(chain[i], chain[i + 1]);
@@ -524,11 +531,23 @@ public final class StapleService {
       log.debug("{} has no OCSP responder URL; left alone", subject(cert));
       return StapleCache.NO_RESPONDER;
     }
-    if (!cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
-      log.debug("{} is not followed by its issuer in the chain; left alone", subject(cert));
+    String wrongIssuer = IssuerCheck.problem(cert, issuer);
+    if (wrongIssuer != null) {
+      chainWarnings.wrongIssuer(cert, issuer, wrongIssuer);
       return StapleCache.NO_RESPONDER;
     }
     return new StapleCache.Resolution(CertId.of(cert, issuer), responder);
+  }
+
+  /**
+   * A chain of one certificate: nothing can be stapled; says so once if the certificate has a
+   * responder. After the first look only an identity lookup per handshake.
+   */
+  private void checkLeafOnly(X509Certificate leaf) {
+    if (leaf == null || chainWarnings.seenLeafOnly(leaf)) {
+      return;
+    }
+    chainWarnings.leafOnly(leaf, resolver.responderFor(leaf) != null);
   }
 
   static String subject(X509Certificate cert) {

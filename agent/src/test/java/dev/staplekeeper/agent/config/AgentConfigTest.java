@@ -48,7 +48,7 @@ class AgentConfigTest {
     assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.fetchTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.clockSkew()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.cacheSize()).isEqualTo(1000);
+    assertThat(c.cacheSize()).isEqualTo(10_000);
     assertThat(c.prefetch()).isTrue();
     assertThat(c.responderUri()).isNull();
     assertThat(c.responderOverride()).isFalse();

@@ -2,6 +2,7 @@ package dev.staplekeeper.agent.staple;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.staplekeeper.agent.log.CapturedLog;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.ResponseValidator;
 import dev.staplekeeper.agent.ocsp.ValidatedResponse;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -390,10 +393,112 @@ class StapleServiceTest {
   }
 
   @Test
-  void aChainWithoutIssuerGetsNoStaple() {
-    StapleService s = service();
-    assertThat(s.responses("OCSP", new X509Certificate[] {chain[0]})).isEmpty();
-    assertThat(s.responses("OCSP", null)).isEmpty();
+  void aChainWithoutIssuerGetsNoStapleAndOneWarningPerCertificate() throws Exception {
+    try (CapturedLog logs = new CapturedLog(Level.INFO)) {
+      StapleService s = service();
+      X509Certificate leaf = chain[0];
+      X509Certificate copy = copyOf(leaf);
+      s.prefetch(new X509Certificate[] {leaf});
+      for (int i = 0; i < 3; i++) {
+        assertThat(s.responses("OCSP", new X509Certificate[] {leaf})).isEmpty();
+        assertThat(s.responses("OCSP_MULTI", new X509Certificate[] {copy})).isEmpty();
+      }
+      assertThat(s.responses("OCSP", null)).isEmpty();
+
+      assertThat(chainWarnings(logs))
+          .singleElement()
+          .asString()
+          .contains("cannot staple CN=localhost (serial " + leaf.getSerialNumber().toString(16))
+          .contains(
+              "without its issuer certificate (O=StapleKeeper Test,CN=StapleKeeper Test Intermediate CA)");
+      scheduler.advance(Duration.ofDays(1));
+      assertThat(responder.calls).isEmpty();
+    }
+  }
+
+  @Test
+  void aChainWithAWrongIssuerGetsNoStapleAndOneWarningPerCertificate() throws Exception {
+    try (CapturedLog logs = new CapturedLog(Level.INFO)) {
+      StapleService s = service();
+      X509Certificate[] wrong = {chain[0], pki.rogue()};
+      X509Certificate[] wrongCopy = {copyOf(chain[0]), pki.rogue()};
+      X509Certificate other = pki.issueLeaf("other.test", pki.ocspUrl()).cert();
+      for (int i = 0; i < 3; i++) {
+        assertThat(s.responses("OCSP", wrong)).isEmpty();
+        assertThat(s.responses("OCSP_MULTI", wrongCopy)).isEmpty();
+        assertThat(s.responses("OCSP", new X509Certificate[] {other, pki.root()})).isEmpty();
+      }
+
+      List<String> warnings = chainWarnings(logs);
+      assertThat(warnings).hasSize(2);
+      assertThat(warnings.get(0))
+          .contains("cannot staple CN=localhost (serial " + chain[0].getSerialNumber().toString(16))
+          .contains(
+              "the next certificate in the chain, O=Not StapleKeeper,CN=StapleKeeper Rogue CA, is"
+                  + " not its issuer;")
+          .contains("needs the issuer O=StapleKeeper Test,CN=StapleKeeper Test Intermediate CA");
+      assertThat(warnings.get(1)).contains("cannot staple CN=other.test");
+      scheduler.advance(Duration.ofDays(1));
+      assertThat(responder.calls).isEmpty();
+    }
+  }
+
+  /**
+   * The next certificate has the issuer's name but another key (another PKI's intermediate of the
+   * same name, as after a CA re-key): the request would name the wrong key, so nothing is fetched.
+   */
+  @Test
+  void aChainWhoseNextCertificateHasTheIssuersNameButAnotherKeyGetsNoStaple() throws Exception {
+    TestPki sameNames = TestPki.create(dir.resolve("same-names"), pki.ocspUrl(), false);
+    assertThat(sameNames.intermediate().getSubjectX500Principal())
+        .isEqualTo(chain[0].getIssuerX500Principal());
+    try (CapturedLog logs = new CapturedLog(Level.INFO)) {
+      StapleService s = service();
+      X509Certificate[] rekeyed = {chain[0], sameNames.intermediate()};
+      for (int i = 0; i < 3; i++) {
+        assertThat(s.responses("OCSP", rekeyed)).isEmpty();
+      }
+      assertThat(chainWarnings(logs))
+          .singleElement()
+          .asString()
+          .contains("cannot staple CN=localhost (serial " + chain[0].getSerialNumber().toString(16))
+          .contains("has its issuer's name but another key");
+      scheduler.advance(Duration.ofDays(1));
+      assertThat(responder.calls).isEmpty();
+
+      // the right chain of the same certificate object is not held against it
+      StapleService fresh = service();
+      fresh.prefetch(new X509Certificate[] {copyOf(chain[0]), chain[1]});
+      scheduler.advance(Duration.ofSeconds(1));
+      assertThat(responder.calls).hasSize(1);
+    }
+  }
+
+  @Test
+  void aLeafOnlyChainWithoutResponderIsLeftAloneQuietly() {
+    try (CapturedLog logs = new CapturedLog(Level.INFO)) {
+      StapleService s = wired(SETTINGS).resolver(cert -> null).build();
+      assertThat(s.responses("OCSP", new X509Certificate[] {chain[0]})).isEmpty();
+      assertThat(chainWarnings(logs)).isEmpty();
+    }
+  }
+
+  /** The WARNING lines {@link ChainWarnings} logged so far. */
+  static List<String> chainWarnings(CapturedLog logs) {
+    List<String> out = new ArrayList<>();
+    for (LogRecord r : logs.records()) {
+      if (r.getLevel() == Level.WARNING
+          && ChainWarnings.class.getName().equals(r.getLoggerName())) {
+        out.add(r.getMessage());
+      }
+    }
+    return out;
+  }
+
+  static X509Certificate copyOf(X509Certificate cert) throws Exception {
+    return (X509Certificate)
+        java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(new java.io.ByteArrayInputStream(cert.getEncoded()));
   }
 
   @Test

@@ -74,8 +74,21 @@ public class LookupBenchmark {
   };
 
   static {
+    quiet();
+  }
+
+  /** Sets the service's and the responder's loggers to WARNING. */
+  static void quiet() {
     for (Logger l : QUIET) {
       l.setLevel(Level.WARNING);
+    }
+  }
+
+  /** Fails a run in which the responder was asked {@code during} the measurement. */
+  static void checkAllHits(int during) {
+    if (during != 0) {
+      throw new IllegalStateException(
+          during + " responder requests during the measurement: not all calls were cache hits");
     }
   }
 
@@ -136,10 +149,7 @@ public class LookupBenchmark {
       StapleBridge.install(null, null);
       service.close();
       fixture.close();
-      if (during != 0) {
-        throw new IllegalStateException(
-            during + " responder requests during the measurement: not all calls were cache hits");
-      }
+      checkAllHits(during);
     }
   }
 
@@ -170,10 +180,7 @@ public class LookupBenchmark {
     public void tearDown() throws IOException {
       int during = fixture.responder.requestCount() - requestsAfterSetup;
       fixture.close();
-      if (during != 0) {
-        throw new IllegalStateException(
-            during + " responder requests during the measurement: not all calls were cache hits");
-      }
+      checkAllHits(during);
     }
   }
 

@@ -38,6 +38,39 @@ public record IssuedCert(X509Certificate cert, PrivateKey key, X509Certificate[]
     }
   }
 
+  /**
+   * Writes a PKCS12 keystore holding several key entries, alias to entry, each with its {@link
+   * #chain} (see {@link #withChain} for a misconfigured one). The file is written beside {@code
+   * file} and moved into place in one step, as an operator's renewal does, so a server that watches
+   * it never reads half a keystore.
+   */
+  public static void writeKeystore(
+      Path file, java.util.Map<String, IssuedCert> entries, char[] password) throws IOException {
+    try {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      for (var e : entries.entrySet()) {
+        ks.setKeyEntry(e.getKey(), e.getValue().key(), password, e.getValue().chain);
+      }
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        ks.store(out, password);
+      }
+      Files.move(
+          tmp,
+          file,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot write keystore " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The same certificate and key, sent with {@code chain} instead (a misconfigured server). */
+  public IssuedCert withChain(X509Certificate... chain) {
+    return new IssuedCert(cert, key, chain);
+  }
+
   /** Reads the key entry {@code alias} of a PKCS12 keystore. */
   public static IssuedCert readKeystore(Path file, String alias, char[] password)
       throws IOException {

@@ -63,7 +63,11 @@ public final class JsseServer implements TestServer {
 
   /** Starts on 127.0.0.1:{@code port} with a PKCS12 keystore. */
   public static JsseServer start(Path keystore, char[] password, int port) throws IOException {
-    SSLContext context = sslContext(keystore, password);
+    return start(sslContext(keystore, password), port);
+  }
+
+  /** Starts on 127.0.0.1:{@code port} with a ready server {@code context}. */
+  public static JsseServer start(SSLContext context, int port) throws IOException {
     SSLServerSocket ss = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
     try {
       ss.setReuseAddress(true);
