@@ -28,6 +28,7 @@ opts() { # variant -> JVM options (without the archive)
     stock*) echo "${STOCK[@]}" ;;
     agent*) echo "${WITH_AGENT[@]}" ;;
     disabled*) echo "${WITH_AGENT[@]} -Dstaplekeeper.enabled=false ${STOCK[@]}" ;;
+    other*) echo "-javaagent:$OTHER_AGENT" ;;
   esac
 }
 

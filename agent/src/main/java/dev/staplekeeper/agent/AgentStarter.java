@@ -80,10 +80,6 @@ final class AgentStarter {
         new TransformerGate(
             StaplingInstrumentation.targetInternalNames(), GATE_WAIT_SECONDS, TimeUnit.SECONDS);
     inst.addTransformer(gate, true);
-    // Before main, not on the start thread: a non-JSSE stack (Netty with OpenSSL) creates its
-    // context at start and is only seen when its class loads patched. One name comparison per
-    // loaded class; the patch is built only when such a class loads (after the gate opened).
-    NonJsseDetection.install(inst, gate);
     StartAnnouncement announcement =
         new StartAnnouncement(startNanos, ANNOUNCE_AT_LATEST_SECONDS, TimeUnit.SECONDS);
     DeferredStart.run(
@@ -125,7 +121,6 @@ final class AgentStarter {
       return () ->
           log.warn("StapleKeeper is already active in this JVM; ignoring the second -javaagent");
     }
-    StapleBridge.installNonJsse(new NonJsseWarnings()::contextCreated);
     // The JDK classes are let through as soon as they are patched; handshakes and contexts that
     // come before the service is built wait for it or are queued. A handshake waits as long as a
     // class would wait at the gate, whatever coldWait is (that bounds waiting for a responder): the
@@ -149,6 +144,9 @@ final class AgentStarter {
       throw e;
     }
     List<String> patched = instrumentation.forceLoadTargets();
+    // Both targets are patched: no transformer stays registered, since any registered transformer
+    // makes the JVM hand every class it loads to Java code (see NonJsseDetection).
+    inst.removeTransformer(gate);
     long patchedNanos = System.nanoTime();
     Map<String, Throwable> errors = instrumentation.errors();
     if (!patched.contains(StaplingInstrumentation.STATUS_RESPONSE_MANAGER)) {
@@ -184,6 +182,7 @@ final class AgentStarter {
             ? keyManagers ->
                 prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)
             : keyManagers -> {});
+    new NonJsseDetection(new NonJsseWarnings()::stackFound).startScanning(inst, prefetchScheduler);
     log.debug(
         "start: premain {} ms, instrumentation {} ms, service {} ms",
         (activateNanos - startNanos) / 1_000_000,

@@ -1,33 +1,20 @@
 package dev.staplekeeper.agent;
 
 import dev.staplekeeper.agent.log.AgentLog;
-import java.util.Collections;
-import java.util.Set;
-import java.util.WeakHashMap;
 
 /**
- * One WARNING per TLS server context that StapleKeeper cannot staple for, because its TLS is not
- * JSSE (reported by {@code NonJsseDetection} through the bridge): which stack it is and what to do
- * about it. A context reported again (a constructor that delegates to another) is not warned about
- * twice; contexts are held weakly (the context classes detected keep Object's identity {@code
- * equals}).
+ * One WARNING per TLS server stack that StapleKeeper cannot staple for, because its TLS is not JSSE
+ * (found by {@code NonJsseDetection}): which stack it is and what to do about it.
  */
 final class NonJsseWarnings {
   private static final AgentLog log = AgentLog.get(StapleKeeperAgent.class);
 
-  private final Set<Object> warned = Collections.newSetFromMap(new WeakHashMap<>());
-
-  /** Called for every context the detection reports; {@code type} is its class name. */
-  void contextCreated(Object context, String type) {
-    synchronized (warned) {
-      if (!warned.add(context)) {
-        return;
-      }
-    }
+  /** Called once per stack found; {@code type} is the detected class's name. */
+  void stackFound(String type) {
     log.warn(
-        "StapleKeeper cannot staple for this TLS server context: {}. Its handshakes never reach"
-            + " the JDK's OCSP stapling that StapleKeeper takes over, so they carry no staple from"
-            + " StapleKeeper. {}",
+        "StapleKeeper cannot staple for the TLS server contexts of {}: their handshakes never"
+            + " reach the JDK's OCSP stapling that StapleKeeper takes over, so they carry no"
+            + " staple from StapleKeeper. {}",
         stack(type),
         advice(type));
   }

@@ -42,18 +42,14 @@ class NonJsseWarningsTest {
   }
 
   @Test
-  void oneWarningPerContextNamingTheStackAndTheFix() {
+  void aWarningNamesTheStackAndTheFix() {
     NonJsseWarnings warnings = new NonJsseWarnings();
-    Object context = new Object();
-    // OpenSslServerContext's constructors delegate to each other: the same context reported twice
-    warnings.contextCreated(context, "io.netty.handler.ssl.OpenSslServerContext");
-    warnings.contextCreated(context, "io.netty.handler.ssl.OpenSslServerContext");
-    warnings.contextCreated(
-        new Object(), "org.apache.tomcat.util.net.openssl.panama.OpenSSLContext");
+    warnings.stackFound("io.netty.handler.ssl.OpenSslServerContext");
+    warnings.stackFound("org.apache.tomcat.util.net.openssl.panama.OpenSSLContext");
 
     assertThat(records).hasSize(2).allMatch(r -> r.getLevel() == Level.WARNING);
     assertThat(records.get(0).getMessage())
-        .contains("cannot staple for this TLS server context")
+        .contains("cannot staple for the TLS server contexts of")
         .contains("Netty SslContext with the OpenSSL provider")
         .contains("SslProvider.JDK");
     assertThat(records.get(1).getMessage())

@@ -199,12 +199,12 @@ abstract class FrameworkStaplingIT {
     assertThat(o.handshakeOk()).as("%s", o).isTrue();
     assertThat(o.stapled()).as("%s", o).isFalse();
     String warning =
-        "StapleKeeper cannot staple for this TLS server context: Netty SslContext with the OpenSSL"
-            + " provider (netty-tcnative), io.netty.handler.ssl.OpenSslServerContext.";
+        "StapleKeeper cannot staple for the TLS server contexts of Netty SslContext with the"
+            + " OpenSSL provider (netty-tcnative), io.netty.handler.ssl.OpenSslServerContext:";
     assertLogged(server, warning);
     assertThat(server.output()).contains("SslProvider.JDK");
     assertThat(server.output().split(Pattern.quote(warning), -1))
-        .as("one warning for the one context")
+        .as("one warning for the one stack")
         .hasSize(2);
   }
 

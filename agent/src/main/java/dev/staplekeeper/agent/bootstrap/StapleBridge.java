@@ -3,22 +3,22 @@ package dev.staplekeeper.agent.bootstrap;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
 
 /**
- * The only StapleKeeper class that JDK code calls. The advice runs inside {@code java.base}, which
- * sees no other loader, so the agent jar carries this class renamed into {@code java.base}'s own
- * package {@code sun.security.ssl} (as {@code sun.security.ssl.StapleKeeperBridge}, a shade
- * relocation) and defines it there at start ({@code BridgeInjector}); nothing is appended to the
- * bootstrap class path, so class-data sharing stays on. Everything else (and every relocated
- * dependency) stays in the agent's own loader, reached through the two volatile delegates below.
+ * The only StapleKeeper class that JDK code calls. The patched JDK code runs inside {@code
+ * java.base}, which sees no other loader, so the agent jar carries this class renamed into {@code
+ * java.base}'s own package {@code sun.security.ssl} (as {@code
+ * sun.security.ssl.StapleKeeperBridge}, a shade relocation) and defines it there at start ({@code
+ * BridgeInjector}); nothing is appended to the bootstrap class path, so class-data sharing stays
+ * on. Everything else (and every relocated dependency) stays in the agent's own loader, reached
+ * through the two volatile delegates below.
  *
  * <p>Its signatures use JDK types only. A missing delegate, or any {@code Throwable} from one,
  * means "let the JDK do what it would have done": {@link #responses} then returns null and the
- * advice runs the JDK's original code.
+ * patched method runs the JDK's original code.
  */
 public final class StapleBridge {
   private static volatile BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>>
@@ -26,12 +26,11 @@ public final class StapleBridge {
   private static volatile Consumer<KeyManager[]> contextListener;
   private static final AtomicBoolean claimed = new AtomicBoolean();
   private static volatile Object serverStapling;
-  private static volatile BiConsumer<Object, String> nonJsseListener;
 
   private StapleBridge() {}
 
   /**
-   * Called by the advice on {@code StatusResponseManager.get}: the staples for {@code chain}, an
+   * Called by the patched {@code StatusResponseManager.get}: the staples for {@code chain}, an
    * empty map for "no staple now", or null for "run the JDK's own code".
    */
   public static Map<X509Certificate, byte[]> responses(
@@ -65,37 +64,6 @@ public final class StapleBridge {
   }
 
   /**
-   * Called by the advice of {@code NonJsseDetection}: a TLS server context of a stack that is not
-   * JSSE (so never reaches the JDK's stapling) was created; {@code type} is its class name.
-   */
-  public static void nonJsseContext(Object context, String type) {
-    BiConsumer<Object, String> d = nonJsseListener;
-    if (d == null || context == null) {
-      return;
-    }
-    try {
-      d.accept(context, type);
-    } catch (Throwable ignored) {
-      // a warning only; it must never fail the server's own TLS set-up
-    }
-  }
-
-  /**
-   * Called from Conscrypt's {@code engineInit}: a context initialised with key managers will
-   * present a certificate, so it is a server's.
-   */
-  public static void nonJsseContextInitialized(Object context, String type, Object[] keyManagers) {
-    if (keyManagers != null && keyManagers.length > 0) {
-      nonJsseContext(context, type);
-    }
-  }
-
-  /** Connects the non-JSSE warnings; null disconnects them. */
-  public static void installNonJsse(BiConsumer<Object, String> listener) {
-    nonJsseListener = listener;
-  }
-
-  /**
    * Connects the agent; null arguments disconnect it (JDK behaviour from then on) and give up the
    * {@linkplain #claim claim}, so that a later attach may try again.
    */
@@ -121,7 +89,7 @@ public final class StapleBridge {
   }
 
   /**
-   * Called by the advice on {@code SSLContextImpl}: the {@code StatusResponseManager} to use for a
+   * Called by the patched {@code SSLContextImpl}: the {@code StatusResponseManager} to use for a
    * server context whose own stapling switch is off, or null to leave it off.
    */
   public static Object serverStapling() {

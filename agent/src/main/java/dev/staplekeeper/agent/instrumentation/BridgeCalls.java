@@ -14,10 +14,10 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 /**
- * The bytecode StapleKeeper adds to JDK (and framework) classes: nothing but a call to a static
- * method of {@link StapleBridge}, at a method's entry or before its normal returns. Plain ASM on
- * the class file, with no analysis of the method (no frames computed, no class loaded): the cold
- * cost is a few ASM classes, not a code-generation library.
+ * The bytecode StapleKeeper adds to JDK classes: nothing but a call to a static method of {@link
+ * StapleBridge}, at a method's entry or before its normal returns. Plain ASM on the class file,
+ * with no analysis of the method (no frames computed, no class loaded): the cold cost is a few ASM
+ * classes, not a code-generation library.
  *
  * <p>Contract: {@link #apply} returns the class file with every matching method patched, or null
  * when no method matched (the class is then left as it is). The bridge methods catch every {@code
@@ -147,63 +147,6 @@ public final class BridgeCalls {
                           Opcodes.CHECKCAST, Type.getReturnType(desc).getInternalName());
                     })
                 : null);
-  }
-
-  /**
-   * A non-JSSE server context: at the end of each constructor, {@code
-   * StapleBridge.nonJsseContext(this, type)}.
-   */
-  public static BridgeCalls nonJsseConstructed(String type) {
-    return new BridgeCalls(
-        (mv, access, name, desc) ->
-            name.equals("<init>")
-                ? beforeReturn(
-                    mv,
-                    Opcodes.RETURN,
-                    m -> {
-                      m.visitVarInsn(Opcodes.ALOAD, 0);
-                      m.visitLdcInsn(type);
-                      m.visitMethodInsn(
-                          Opcodes.INVOKESTATIC,
-                          BRIDGE,
-                          "nonJsseContext",
-                          "(L" + OBJECT + ";Ljava/lang/String;)V",
-                          false);
-                    })
-                : null);
-  }
-
-  /**
-   * Conscrypt's {@code engineInit(keyManagers, trustManagers, random)}: on return, {@code
-   * StapleBridge.nonJsseContextInitialized(this, type, keyManagers)} (a context with a key to
-   * present is a server's).
-   */
-  public static BridgeCalls nonJsseKeyedInit(String type) {
-    return new BridgeCalls(
-        (mv, access, name, desc) -> {
-          Type[] args = Type.getArgumentTypes(desc);
-          if (!name.equals("engineInit")
-              || (access & Opcodes.ACC_STATIC) != 0
-              || args.length != 3
-              || !args[0].getDescriptor().equals(KEY_MANAGERS)
-              || Type.getReturnType(desc) != Type.VOID_TYPE) {
-            return null;
-          }
-          return beforeReturn(
-              mv,
-              Opcodes.RETURN,
-              m -> {
-                m.visitVarInsn(Opcodes.ALOAD, 0);
-                m.visitLdcInsn(type);
-                m.visitVarInsn(Opcodes.ALOAD, 1);
-                m.visitMethodInsn(
-                    Opcodes.INVOKESTATIC,
-                    BRIDGE,
-                    "nonJsseContextInitialized",
-                    "(L" + OBJECT + ";Ljava/lang/String;[L" + OBJECT + ";)V",
-                    false);
-              });
-        });
   }
 
   /** The class file with the matching methods patched, or null when no method matched. */

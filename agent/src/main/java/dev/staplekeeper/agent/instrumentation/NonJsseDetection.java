@@ -1,144 +1,151 @@
 package dev.staplekeeper.agent.instrumentation;
 
-import dev.staplekeeper.agent.bootstrap.StapleBridge;
-import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.IllegalClassFormatException;
+import dev.staplekeeper.agent.staple.Scheduler;
 import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
+import java.security.Provider;
+import java.security.Security;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Notices TLS server stacks that are not JSSE, so never reach the JDK's {@code
- * StatusResponseManager} that StapleKeeper replaces, and tells {@link StapleBridge} about each
- * context they create. Matches by class name only, so the agent depends on none of them:
+ * StatusResponseManager} that StapleKeeper replaces, by looking at the classes the JVM has loaded
+ * (and the JVM's preferred {@code SSLContext} provider). Matches by class name only, so the agent
+ * depends on none of them:
  *
  * <ul>
- *   <li>Netty's OpenSSL provider (netty-tcnative): constructors of {@code OpenSslServerContext} and
- *       {@code ReferenceCountedOpenSslServerContext} in {@code io.netty.handler.ssl}, also under a
+ *   <li>Netty's OpenSSL provider (netty-tcnative): {@code OpenSslServerContext} or {@code
+ *       ReferenceCountedOpenSslServerContext} in {@code io.netty.handler.ssl}, also under a
  *       relocated prefix (gRPC's shaded Netty);
- *   <li>Tomcat's OpenSSL implementation, tomcat-native and FFM: constructors of {@code
+ *   <li>Tomcat's OpenSSL implementation, tomcat-native and FFM: {@code
  *       org.apache.tomcat.util.net.openssl.OpenSSLContext} and {@code ...openssl.panama
  *       .OpenSSLContext};
- *   <li>Conscrypt as the provider of {@code SSLContext}: {@code
- *       org.conscrypt.OpenSSLContextImpl.engineInit} with key managers (a context with a key to
- *       present, so a server's).
+ *   <li>Conscrypt as the JVM's first {@code SSLContext.TLS} provider: server contexts made with
+ *       {@code SSLContext.getInstance("TLS")} are then Conscrypt's.
  * </ul>
  *
- * <p>Lazy: it registers one plain transformer that compares the name of each class being loaded
- * with five suffixes; the patch ({@link BridgeCalls}) is built only when one of them loads, and the
- * bridge's package is exported to the module of the class it patched. Classes loaded before the
- * agent (a late attach) are not patched. The patch calls nothing but {@link StapleBridge}; a
- * constructor that delegates to another of its class reports the same context twice, which the
- * listener behind the bridge ignores.
+ * <p>Why a look at loaded classes and not a class file transformer: any registered transformer
+ * makes the JVM hand every class it loads to Java code, including each class of a CDS archive
+ * (whose bytes it then reads from the jar); on a Spring Boot start that cost about a second.
+ * StapleKeeper registers no transformer once its JDK classes are patched.
+ *
+ * <p>Contract: {@link #scan} reports each stack found at most once per detection (its first class
+ * in the order above); {@link #detected} and {@link #conscryptFirst} are pure and testable.
  */
-public final class NonJsseDetection implements ClassFileTransformer {
+public final class NonJsseDetection {
   private static final List<String> NETTY_SERVER_CONTEXTS =
       List.of(
-          "io/netty/handler/ssl/OpenSslServerContext",
-          "io/netty/handler/ssl/ReferenceCountedOpenSslServerContext");
+          "io.netty.handler.ssl.OpenSslServerContext",
+          "io.netty.handler.ssl.ReferenceCountedOpenSslServerContext");
   private static final List<String> TOMCAT_CONTEXTS =
       List.of(
-          "org/apache/tomcat/util/net/openssl/OpenSSLContext",
-          "org/apache/tomcat/util/net/openssl/panama/OpenSSLContext");
-  private static final String CONSCRYPT_CONTEXT = "org/conscrypt/OpenSSLContextImpl";
+          "org.apache.tomcat.util.net.openssl.OpenSSLContext",
+          "org.apache.tomcat.util.net.openssl.panama.OpenSSLContext");
+  static final String CONSCRYPT_CONTEXT = "org.conscrypt.OpenSSLContextImpl";
 
-  private final Instrumentation inst;
-  private final TransformerGate gate;
-  private volatile ClassFileTransformer patcher;
+  private final Consumer<String> listener;
 
-  private NonJsseDetection(Instrumentation inst, TransformerGate gate) {
-    this.inst = inst;
-    this.gate = gate;
+  /** How often {@link #startScanning} looks, while servers typically create their contexts. */
+  static final Duration EARLY_INTERVAL = Duration.ofSeconds(2);
+
+  static final Duration EARLY_PERIOD = Duration.ofMinutes(2);
+  static final Duration LATER_INTERVAL = Duration.ofMinutes(5);
+
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+  /** {@code listener} gets the class name of each non-JSSE server stack found, once per stack. */
+  public NonJsseDetection(Consumer<String> listener) {
+    this.listener = listener;
   }
 
-  /**
-   * Registers the detection for classes loaded from now on. A detected class that loads before the
-   * agent is ready waits for it at {@code gate} (the bridge its patch calls is defined by then),
-   * and is left unpatched if the agent does not become ready.
-   */
-  public static void install(Instrumentation inst, TransformerGate gate) {
-    inst.addTransformer(new NonJsseDetection(inst, gate), false);
-  }
-
-  /** Whether {@code internalName} (slashes) is one of the detected classes. */
-  static boolean detects(String internalName) {
-    if (internalName == null) {
+  /** Whether {@code binaryName} is one of the detected server context classes. */
+  static boolean detects(String binaryName) {
+    if (binaryName == null) {
       return false;
     }
     for (String netty : NETTY_SERVER_CONTEXTS) {
-      if (internalName.endsWith(netty)) {
+      if (binaryName.endsWith(netty)) {
         return true;
       }
     }
-    return TOMCAT_CONTEXTS.contains(internalName) || CONSCRYPT_CONTEXT.equals(internalName);
+    return TOMCAT_CONTEXTS.contains(binaryName);
   }
 
-  @Override
-  public byte[] transform(
-      Module module,
-      ClassLoader loader,
-      String className,
-      Class<?> classBeingRedefined,
-      ProtectionDomain protectionDomain,
-      byte[] classfileBuffer)
-      throws IllegalClassFormatException {
-    if (classBeingRedefined != null || !detects(className) || !gate.awaitOpen()) {
-      return null;
+  /** The stack a detected class belongs to (Netty also under a relocated prefix). */
+  static String stack(String binaryName) {
+    if (binaryName.endsWith(NETTY_SERVER_CONTEXTS.get(0))
+        || binaryName.endsWith(NETTY_SERVER_CONTEXTS.get(1))) {
+      return "netty:" + binaryName.substring(0, binaryName.indexOf("io.netty.handler.ssl."));
     }
-    byte[] patched =
-        patcher()
-            .transform(
-                module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
-    if (patched != null) {
-      try {
-        exportBridgeTo(module);
-      } catch (RuntimeException e) {
-        return null; // the patch could not reach the bridge: leave the class as it is
-      }
-    }
-    return patched;
-  }
-
-  private ClassFileTransformer patcher() {
-    ClassFileTransformer p = patcher;
-    if (p == null) {
-      synchronized (this) {
-        p = patcher;
-        if (p == null) {
-          p = newPatcher();
-          patcher = p;
-        }
-      }
-    }
-    return p;
-  }
-
-  private ClassFileTransformer newPatcher() {
-    String conscrypt = CONSCRYPT_CONTEXT.replace('/', '.');
-    return new PatchTransformer(
-        name ->
-            name.equals(conscrypt)
-                ? BridgeCalls.nonJsseKeyedInit(name)
-                : BridgeCalls.nonJsseConstructed(name),
-        false,
-        new ConcurrentHashMap<>(),
-        new ConcurrentHashMap<>());
+    return binaryName;
   }
 
   /**
-   * The patch calls the bridge, which lives in {@code java.base}'s package {@code
-   * sun.security.ssl}: export that package (its public bridge class; the JDK's own classes there
-   * are package-private) to the module of the patched class, which reads {@code java.base} anyway.
+   * Scans now, then every {@link #EARLY_INTERVAL} for {@link #EARLY_PERIOD}, then every {@link
+   * #LATER_INTERVAL}, on {@code scheduler}. A scan is a walk over the loaded classes' names: a few
+   * milliseconds for tens of thousands of classes.
    */
-  private void exportBridgeTo(Module module) {
-    Module bridge = StapleBridge.class.getModule();
-    String pkg = StapleBridge.class.getPackageName();
-    if (module != null && bridge.isNamed() && !bridge.isExported(pkg, module)) {
-      inst.redefineModule(
-          bridge, Set.of(), Map.of(pkg, Set.of(module)), Map.of(), Set.of(), Map.of());
+  public void startScanning(Instrumentation inst, Scheduler scheduler) {
+    long started = System.nanoTime();
+    scheduler.schedule(
+        new Runnable() {
+          @Override
+          public void run() {
+            try {
+              scan(inst.getAllLoadedClasses());
+            } catch (RuntimeException | LinkageError e) {
+              // a warning only: never worth failing anything for
+            }
+            boolean early = System.nanoTime() - started < EARLY_PERIOD.toNanos();
+            scheduler.schedule(this, early ? EARLY_INTERVAL : LATER_INTERVAL);
+          }
+        },
+        Duration.ZERO);
+  }
+
+  /** Looks at {@code loaded} (and the provider list) and reports what it has not reported yet. */
+  public void scan(Class<?>[] loaded) {
+    List<String> names = new ArrayList<>(loaded.length);
+    for (Class<?> c : loaded) {
+      names.add(c.getName());
     }
+    scan(names);
+  }
+
+  /** {@link #scan(Class[])} by class names. */
+  void scan(List<String> loadedNames) {
+    for (String name : detected(loadedNames)) {
+      if (reported.add(stack(name))) {
+        listener.accept(name);
+      }
+    }
+    if (conscryptFirst(Security.getProviders("SSLContext.TLS"))
+        && reported.add(CONSCRYPT_CONTEXT)) {
+      listener.accept(CONSCRYPT_CONTEXT);
+    }
+  }
+
+  /** The detected class names among {@code loadedNames}, the Netty server context first. */
+  static List<String> detected(List<String> loadedNames) {
+    TreeSet<String> found = new TreeSet<>();
+    for (String name : loadedNames) {
+      if (detects(name)) {
+        found.add(name);
+      }
+    }
+    // "...OpenSslServerContext" sorts before "...ReferenceCountedOpenSslServerContext"
+    return List.copyOf(found);
+  }
+
+  /** Whether Conscrypt is the JVM's preferred TLS {@code SSLContext} provider. */
+  static boolean conscryptFirst(Provider[] tlsProviders) {
+    return tlsProviders != null
+        && tlsProviders.length > 0
+        && tlsProviders[0].getClass().getName().startsWith("org.conscrypt.");
   }
 }

@@ -51,6 +51,8 @@ public final class ServerStaplingInstrumentation {
         inst.retransformClasses(impl);
       }
       if (transformed.containsKey(SSL_CONTEXT_IMPL)) {
+        // patched: no transformer stays registered (see NonJsseDetection for why)
+        inst.removeTransformer(transformer);
         return List.of(SSL_CONTEXT_IMPL);
       }
       throw new IllegalStateException(

@@ -54,12 +54,8 @@ public final class TransformerGate implements ClassFileTransformer {
     ready.countDown();
   }
 
-  /**
-   * Waits (bounded, as a target does) until the agent is ready; true if it {@linkplain #open
-   * opened}. For other code that must not run before the agent is ready (the non-JSSE detection,
-   * whose patch calls the bridge the start thread defines).
-   */
-  public boolean awaitOpen() {
+  /** Waits (bounded) until the agent is ready; true if it {@linkplain #open opened}. */
+  private boolean awaitOpen() {
     if (ready.getCount() != 0 && Thread.currentThread() != preparer) {
       try {
         ready.await(maxWaitNanos, TimeUnit.NANOSECONDS);

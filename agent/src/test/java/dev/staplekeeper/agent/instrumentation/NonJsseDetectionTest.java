@@ -2,37 +2,70 @@ package dev.staplekeeper.agent.instrumentation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.security.Provider;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NonJsseDetectionTest {
   @Test
   void detectsServerContextsOfNonJsseStacksByName() {
-    assertThat(NonJsseDetection.detects("io/netty/handler/ssl/OpenSslServerContext")).isTrue();
+    assertThat(NonJsseDetection.detects("io.netty.handler.ssl.OpenSslServerContext")).isTrue();
     assertThat(
-            NonJsseDetection.detects("io/netty/handler/ssl/ReferenceCountedOpenSslServerContext"))
+            NonJsseDetection.detects("io.netty.handler.ssl.ReferenceCountedOpenSslServerContext"))
         .isTrue();
     assertThat(
             NonJsseDetection.detects(
-                "io/grpc/netty/shaded/io/netty/handler/ssl/ReferenceCountedOpenSslServerContext"))
+                "io.grpc.netty.shaded.io.netty.handler.ssl.ReferenceCountedOpenSslServerContext"))
         .as("gRPC's relocated Netty")
         .isTrue();
-    assertThat(NonJsseDetection.detects("org/apache/tomcat/util/net/openssl/OpenSSLContext"))
+    assertThat(NonJsseDetection.detects("org.apache.tomcat.util.net.openssl.OpenSSLContext"))
         .isTrue();
-    assertThat(NonJsseDetection.detects("org/apache/tomcat/util/net/openssl/panama/OpenSSLContext"))
+    assertThat(NonJsseDetection.detects("org.apache.tomcat.util.net.openssl.panama.OpenSSLContext"))
         .isTrue();
-    assertThat(NonJsseDetection.detects("org/conscrypt/OpenSSLContextImpl")).isTrue();
   }
 
   @Test
   void leavesClientContextsJsseAndEverythingElseAlone() {
-    assertThat(NonJsseDetection.detects("io/netty/handler/ssl/OpenSslClientContext")).isFalse();
+    assertThat(NonJsseDetection.detects("io.netty.handler.ssl.OpenSslClientContext")).isFalse();
     assertThat(
-            NonJsseDetection.detects("io/netty/handler/ssl/ReferenceCountedOpenSslClientContext"))
+            NonJsseDetection.detects("io.netty.handler.ssl.ReferenceCountedOpenSslClientContext"))
         .isFalse();
-    assertThat(NonJsseDetection.detects("io/netty/handler/ssl/JdkSslServerContext")).isFalse();
-    assertThat(NonJsseDetection.detects("org/apache/tomcat/util/net/jsse/JSSESSLContext"))
+    assertThat(NonJsseDetection.detects("io.netty.handler.ssl.JdkSslServerContext")).isFalse();
+    assertThat(NonJsseDetection.detects("org.apache.tomcat.util.net.jsse.JSSESSLContext"))
         .isFalse();
-    assertThat(NonJsseDetection.detects("sun/security/ssl/SSLContextImpl")).isFalse();
+    assertThat(NonJsseDetection.detects("sun.security.ssl.SSLContextImpl")).isFalse();
     assertThat(NonJsseDetection.detects(null)).isFalse();
+  }
+
+  @Test
+  void eachStackIsReportedOnceWhateverItsClassesAndScans() {
+    List<String> reported = new ArrayList<>();
+    NonJsseDetection detection = new NonJsseDetection(reported::add);
+    detection.scan(List.of("java.lang.String", "io.netty.handler.ssl.OpenSslClientContext"));
+    assertThat(reported).isEmpty();
+
+    List<String> loaded =
+        List.of(
+            "io.netty.handler.ssl.ReferenceCountedOpenSslServerContext",
+            "io.netty.handler.ssl.OpenSslServerContext",
+            "io.grpc.netty.shaded.io.netty.handler.ssl.ReferenceCountedOpenSslServerContext",
+            "org.apache.tomcat.util.net.openssl.OpenSSLContext");
+    detection.scan(loaded);
+    detection.scan(loaded);
+
+    assertThat(reported)
+        .containsExactly(
+            "io.grpc.netty.shaded.io.netty.handler.ssl.ReferenceCountedOpenSslServerContext",
+            "io.netty.handler.ssl.OpenSslServerContext",
+            "org.apache.tomcat.util.net.openssl.OpenSSLContext");
+  }
+
+  @Test
+  void conscryptCountsOnlyAsTheFirstTlsProvider() {
+    Provider sun = new Provider("SunJSSE", "1", "") {};
+    assertThat(NonJsseDetection.conscryptFirst(new Provider[] {sun})).isFalse();
+    assertThat(NonJsseDetection.conscryptFirst(new Provider[0])).isFalse();
+    assertThat(NonJsseDetection.conscryptFirst(null)).isFalse();
   }
 }
