@@ -6,6 +6,7 @@ import java.security.Provider;
 import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,7 +22,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>Netty's OpenSSL provider (netty-tcnative): {@code OpenSslServerContext} or {@code
  *       ReferenceCountedOpenSslServerContext} in {@code io.netty.handler.ssl}, also under a
- *       relocated prefix (gRPC's shaded Netty);
+ *       relocated prefix (gRPC's shaded Netty), and tcnative's {@code SSLContext} (an OpenSSL
+ *       context was made): Netty's own class alone is no proof, the verifier loads it when it
+ *       checks code that could build one (Reactor Netty with the JDK provider does);
  *   <li>Tomcat's OpenSSL implementation, tomcat-native and FFM: {@code
  *       org.apache.tomcat.util.net.openssl.OpenSSLContext} and {@code ...openssl.panama
  *       .OpenSSLContext};
@@ -47,6 +50,7 @@ public final class NonJsseDetection {
           "org.apache.tomcat.util.net.openssl.OpenSSLContext",
           "org.apache.tomcat.util.net.openssl.panama.OpenSSLContext");
   static final String CONSCRYPT_CONTEXT = "org.conscrypt.OpenSSLContextImpl";
+  private static final String NETTY_PACKAGE = "io.netty.handler.ssl.";
 
   private final Consumer<String> listener;
 
@@ -76,11 +80,17 @@ public final class NonJsseDetection {
     return TOMCAT_CONTEXTS.contains(binaryName);
   }
 
+  /** tcnative's native context class of the (possibly relocated) Netty of {@code nettyClass}. */
+  static String tcnativeContext(String nettyClass) {
+    return nettyClass.substring(0, nettyClass.indexOf(NETTY_PACKAGE))
+        + "io.netty.internal.tcnative.SSLContext";
+  }
+
   /** The stack a detected class belongs to (Netty also under a relocated prefix). */
   static String stack(String binaryName) {
     if (binaryName.endsWith(NETTY_SERVER_CONTEXTS.get(0))
         || binaryName.endsWith(NETTY_SERVER_CONTEXTS.get(1))) {
-      return "netty:" + binaryName.substring(0, binaryName.indexOf("io.netty.handler.ssl."));
+      return "netty:" + binaryName.substring(0, binaryName.indexOf(NETTY_PACKAGE));
     }
     return binaryName;
   }
@@ -132,9 +142,10 @@ public final class NonJsseDetection {
 
   /** The detected class names among {@code loadedNames}, the Netty server context first. */
   static List<String> detected(List<String> loadedNames) {
+    Set<String> all = new HashSet<>(loadedNames);
     TreeSet<String> found = new TreeSet<>();
     for (String name : loadedNames) {
-      if (detects(name)) {
+      if (detects(name) && (!name.contains(NETTY_PACKAGE) || all.contains(tcnativeContext(name)))) {
         found.add(name);
       }
     }
