@@ -29,8 +29,11 @@ public final class AgentLog {
   /** Keeps the JUL logger whose level {@link #setLevel} sets from being garbage collected. */
   private static volatile Logger configuredRoot;
 
-  /** The {@code logLevel} setting, applied to the JUL logger {@code dev.staplekeeper}. */
-  private static volatile Level level = Level.INFO;
+  /**
+   * The {@code logLevel} setting, applied to the JUL logger {@code dev.staplekeeper} once that is
+   * created; null until {@link #setLevel} is called (the logging configuration's level stands).
+   */
+  private static volatile Level level;
 
   private final String name;
   private volatile Logger delegate;
@@ -54,7 +57,9 @@ public final class AgentLog {
       synchronized (AgentLog.class) {
         if (configuredRoot == null) {
           Logger root = Logger.getLogger("dev.staplekeeper");
-          root.setLevel(level);
+          if (level != null) {
+            root.setLevel(level);
+          }
           configuredRoot = root;
         }
       }
