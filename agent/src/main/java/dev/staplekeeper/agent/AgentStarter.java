@@ -178,6 +178,7 @@ final class AgentStarter {
     KeyManagerScanner scanner = new KeyManagerScanner(service);
     starting.ready(
         service::responses,
+        config.prefetch() ? scanner::scan : keyManagers -> {},
         config.prefetch()
             ? keyManagers ->
                 prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)

@@ -22,8 +22,10 @@ import javax.net.ssl.KeyManager;
  *       allowance, not the cold wait for a responder): the first handshake after a restart thus
  *       still finds the stored responses. If the service is still not there, or the start {@link
  *       #failed}, the handshake gets null: the JDK's own code.
- *   <li>A context initialised before {@link #ready} is kept and handed to the prefetch once the
- *       service is there.
+ *   <li>A context initialised before {@link #ready} is kept and scanned on the thread that calls
+ *       {@link #ready}, before any waiting handshake is let go: its certificates (and their stored
+ *       responses) are then known to the service when the first handshake asks, instead of racing
+ *       it.
  *   <li>After {@link #ready}, both go straight through.
  * </ul>
  */
@@ -69,9 +71,13 @@ final class StartingService {
     p.accept(keyManagers);
   }
 
-  /** The service is built and its stored responses are loaded. */
+  /**
+   * The service is built and its stored responses are loaded: {@code scanNow} runs here for each
+   * context that came before, then {@code prefetch} takes the later ones.
+   */
   void ready(
       BiFunction<String, X509Certificate[], Map<X509Certificate, byte[]>> responses,
+      Consumer<KeyManager[]> scanNow,
       Consumer<KeyManager[]> prefetch) {
     List<KeyManager[]> before;
     synchronized (early) {
@@ -79,7 +85,13 @@ final class StartingService {
       early.clear();
       this.prefetch = prefetch;
     }
-    before.forEach(prefetch);
+    for (KeyManager[] keyManagers : before) {
+      try {
+        scanNow.accept(keyManagers);
+      } catch (RuntimeException e) {
+        // a prefetch is an optimisation: the handshake fetches what it does not find
+      }
+    }
     this.responses = responses;
     settled.countDown();
   }

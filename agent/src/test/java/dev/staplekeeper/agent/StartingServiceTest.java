@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class StartingServiceTest {
   private static final Map<X509Certificate, byte[]> STAPLES = Map.of();
   private final List<KeyManager[]> prefetched = new CopyOnWriteArrayList<>();
+  private final List<KeyManager[]> scannedNow = new CopyOnWriteArrayList<>();
 
   @Test
   void aHandshakeBeforeTheServiceWaitsForIt() throws Exception {
@@ -24,7 +25,7 @@ class StartingServiceTest {
     Thread.sleep(200);
     assertThat(handshake).isNotDone();
 
-    starting.ready((type, chain) -> STAPLES, prefetched::add);
+    starting.ready((type, chain) -> STAPLES, scannedNow::add, prefetched::add);
 
     assertThat(handshake.get(5, TimeUnit.SECONDS)).isSameAs(STAPLES);
   }
@@ -42,16 +43,17 @@ class StartingServiceTest {
   }
 
   @Test
-  void contextsBeforeTheServiceArePrefetchedOnceItIsReady() {
+  void contextsBeforeTheServiceAreScannedBeforeHandshakesGoOn() {
     StartingService starting = new StartingService(1, TimeUnit.SECONDS);
     KeyManager[] first = new KeyManager[1];
     KeyManager[] second = new KeyManager[2];
     starting.contextInitialized(first);
     assertThat(prefetched).isEmpty();
 
-    starting.ready((type, chain) -> STAPLES, prefetched::add);
+    starting.ready((type, chain) -> STAPLES, scannedNow::add, prefetched::add);
     starting.contextInitialized(second);
 
-    assertThat(prefetched).containsExactly(first, second);
+    assertThat(scannedNow).as("scanned before any handshake is let go").containsExactly(first);
+    assertThat(prefetched).containsExactly(second);
   }
 }
