@@ -69,15 +69,18 @@ public final class NonJsseDetection {
 
   /** Whether {@code binaryName} is one of the detected server context classes. */
   static boolean detects(String binaryName) {
-    if (binaryName == null) {
-      return false;
-    }
+    return binaryName != null
+        && (isNettyServerContext(binaryName) || TOMCAT_CONTEXTS.contains(binaryName));
+  }
+
+  /** One of Netty's OpenSSL server context classes, also under a relocated prefix. */
+  private static boolean isNettyServerContext(String binaryName) {
     for (String netty : NETTY_SERVER_CONTEXTS) {
       if (binaryName.endsWith(netty)) {
         return true;
       }
     }
-    return TOMCAT_CONTEXTS.contains(binaryName);
+    return false;
   }
 
   /** tcnative's native context class of the (possibly relocated) Netty of {@code nettyClass}. */
@@ -88,8 +91,7 @@ public final class NonJsseDetection {
 
   /** The stack a detected class belongs to (Netty also under a relocated prefix). */
   static String stack(String binaryName) {
-    if (binaryName.endsWith(NETTY_SERVER_CONTEXTS.get(0))
-        || binaryName.endsWith(NETTY_SERVER_CONTEXTS.get(1))) {
+    if (isNettyServerContext(binaryName)) {
       return "netty:" + binaryName.substring(0, binaryName.indexOf(NETTY_PACKAGE));
     }
     return binaryName;
@@ -145,7 +147,7 @@ public final class NonJsseDetection {
     Set<String> all = new HashSet<>(loadedNames);
     TreeSet<String> found = new TreeSet<>();
     for (String name : loadedNames) {
-      if (detects(name) && (!name.contains(NETTY_PACKAGE) || all.contains(tcnativeContext(name)))) {
+      if (detects(name) && (!isNettyServerContext(name) || all.contains(tcnativeContext(name)))) {
         found.add(name);
       }
     }

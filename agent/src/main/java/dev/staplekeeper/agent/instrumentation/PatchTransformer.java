@@ -8,24 +8,21 @@ import java.util.function.Function;
 /**
  * Applies {@link BridgeCalls} to the classes they are for.
  *
- * <p>Contract: {@code patches} maps a binary class name to its patch (null: not a target); with
- * {@code bootOnly} only classes of the boot loader are targets. Nothing but the class file handed
- * in is read. A patched class is recorded in {@code transformed}; a class whose patch matched no
- * method, or failed, is left unchanged, and a failure is recorded in {@code errors}.
+ * <p>Contract: {@code patches} maps a binary class name to its patch (null: not a target); only
+ * classes of the boot loader (the JDK's) are targets. Nothing but the class file handed in is read.
+ * A patched class is recorded in {@code transformed}; a class whose patch matched no method, or
+ * failed, is left unchanged, and a failure is recorded in {@code errors}.
  */
 final class PatchTransformer implements ClassFileTransformer {
   private final Function<String, BridgeCalls> patches;
-  private final boolean bootOnly;
   private final Map<String, Boolean> transformed;
   private final Map<String, Throwable> errors;
 
   PatchTransformer(
       Function<String, BridgeCalls> patches,
-      boolean bootOnly,
       Map<String, Boolean> transformed,
       Map<String, Throwable> errors) {
     this.patches = patches;
-    this.bootOnly = bootOnly;
     this.transformed = transformed;
     this.errors = errors;
   }
@@ -38,7 +35,7 @@ final class PatchTransformer implements ClassFileTransformer {
       Class<?> classBeingRedefined,
       ProtectionDomain protectionDomain,
       byte[] classfileBuffer) {
-    if (internalName == null || (bootOnly && loader != null)) {
+    if (internalName == null || loader != null) {
       return null;
     }
     String name = internalName.replace('/', '.');

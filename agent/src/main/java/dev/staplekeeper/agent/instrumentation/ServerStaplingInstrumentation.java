@@ -43,7 +43,7 @@ public final class ServerStaplingInstrumentation {
           BridgeCalls.serverStaplingSwitch(StaplingInstrumentation.STATUS_RESPONSE_MANAGER);
       transformer =
           new PatchTransformer(
-              name -> SSL_CONTEXT_IMPL.equals(name) ? patch : null, true, transformed, errors);
+              name -> SSL_CONTEXT_IMPL.equals(name) ? patch : null, transformed, errors);
       inst.addTransformer(transformer, true);
       Class<?> impl = Class.forName(SSL_CONTEXT_IMPL, false, null);
       if (!transformed.containsKey(SSL_CONTEXT_IMPL)) {

@@ -50,7 +50,6 @@ public final class StaplingInstrumentation {
         new PatchTransformer(
             name ->
                 name.equals(STATUS_RESPONSE_MANAGER) ? get : name.equals(SSL_CONTEXT) ? init : null,
-            true,
             transformed,
             errors);
     PreparedTransformer transformer = new PreparedTransformer(patches);
