@@ -471,9 +471,7 @@ public final class StapleService {
     URI responder = resolved.responder;
     StapleEntry entry = cache.entry(resolved.id);
     if (entry == null) {
-      entry =
-          cache.entry(
-              resolved.id, id -> new StapleEntry(id, cert, issuer, responder, clock.millis()));
+      entry = cache.entry(resolved.id, id -> newEntry(id, cert, issuer, responder));
     }
     if (entry.markStarted()) {
       entry.trackedSince(clock.instant());
@@ -484,15 +482,28 @@ public final class StapleService {
         log.info(
             "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
       }
-      if (!storedMarks.isEmpty()) {
-        entry.raiseMark(storedMarks.get(entry.id.fileStem()));
-      }
-      ValidatedResponse fromStore = stored.isEmpty() ? null : useStored(entry);
+      ValidatedResponse fromStore = entry.current();
       if (fromStore == null) {
         cycle.start(entry);
       } else {
         cycle.startAfterLoad(entry, fromStore);
       }
+    }
+    return entry;
+  }
+
+  /**
+   * A new entry with its stored high-water mark and stored response already attached: it is
+   * published only after that, so a second handshake that finds it never sees it empty while the
+   * first is still attaching what the store had.
+   */
+  private StapleEntry newEntry(CertId id, X509Certificate cert, X509Certificate issuer, URI uri) {
+    StapleEntry entry = new StapleEntry(id, cert, issuer, uri, clock.millis());
+    if (!storedMarks.isEmpty()) {
+      entry.raiseMark(storedMarks.get(id.fileStem()));
+    }
+    if (!stored.isEmpty()) {
+      useStored(entry);
     }
     return entry;
   }

@@ -21,7 +21,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
@@ -149,6 +154,55 @@ class StoredResponseUseTest {
     assertThat(fetched).isEmpty();
     scheduler.advance(Duration.ofDays(4));
     assertThat(fetched).containsOnly(pki.ocspUrl()).isNotEmpty();
+  }
+
+  /**
+   * The first handshake for a certificate publishes its entry; a second handshake that finds the
+   * entry while the first is still setting it up (held here at its "now stapling" line) must see
+   * the stored response already attached, not an empty entry (coldWait is zero: it would go
+   * unstapled).
+   */
+  @Test
+  void aHandshakeRacingTheFirstForTheSameCertificateGetsTheStoredResponse() throws Exception {
+    ResponseStore store = FileResponseStore.open(cacheDir);
+    ValidatedResponse r = valid(pki.server());
+    store.save(pki.server(), pki.intermediate(), r);
+    StapleService s = service(store);
+    s.loadStored();
+    X509Certificate[] chain = pki.serverChain();
+    AtomicReference<Map<X509Certificate, byte[]>> second = new AtomicReference<>();
+    Handler racer =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getMessage().startsWith("StapleKeeper now stapling")
+                && second.get() == null) {
+              Thread t = new Thread(() -> second.set(s.responses("OCSP", chain)));
+              t.start();
+              try {
+                t.join(10_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger logger = Logger.getLogger("dev.staplekeeper");
+    logger.addHandler(racer);
+    try {
+      assertThat(s.responses("OCSP", chain).get(pki.server())).isEqualTo(r.der());
+    } finally {
+      logger.removeHandler(racer);
+    }
+
+    assertThat(second.get()).as("the racing handshake ran").isNotNull();
+    assertThat(second.get().get(pki.server())).isEqualTo(r.der());
   }
 
   /** The OCSP URL in the certificate's AIA, as the agent's resolver reads it. */
