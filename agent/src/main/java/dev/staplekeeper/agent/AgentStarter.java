@@ -183,6 +183,9 @@ final class AgentStarter {
             ? keyManagers ->
                 prefetchScheduler.schedule(() -> scanner.scan(keyManagers), Duration.ZERO)
             : keyManagers -> {});
+    // Queued ahead of the application's later contexts on the same thread: their prefetch would
+    // load the same code, so it loses nothing by waiting for the warm-up.
+    prefetchScheduler.schedule(() -> FetchPathWarmup.run(service), Duration.ZERO);
     new NonJsseDetection(new NonJsseWarnings()::stackFound).startScanning(inst, prefetchScheduler);
     log.debug(
         "start: premain {} ms, instrumentation {} ms, service {} ms",

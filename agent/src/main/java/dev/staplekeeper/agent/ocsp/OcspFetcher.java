@@ -261,6 +261,21 @@ public final class OcspFetcher {
     }
   }
 
+  /**
+   * Everything a first fetch from {@code responder} for {@code id} does before its first byte goes
+   * on the wire (the request, its GET URI, an unconnected {@link HttpURLConnection}), with no I/O:
+   * the start-up warm-up runs it so that the first real fetch does not pay for loading that code.
+   */
+  public static void rehearse(URI responder, CertId id) throws FetchException, IOException {
+    byte[] request = encodeRequest(responder, id, false);
+    URI get = getUri(responder, request);
+    URLConnection unconnected =
+        (get != null ? get : responder).toURL().openConnection(Proxy.NO_PROXY);
+    if (!(unconnected instanceof HttpURLConnection)) {
+      throw new IOException("not an HTTP URL: " + responder);
+    }
+  }
+
   /** The DER OCSPRequest for {@code id}, with a fresh nonce when {@code withNonce}. */
   static byte[] encodeRequest(URI responder, CertId id, boolean withNonce) throws FetchException {
     try {
