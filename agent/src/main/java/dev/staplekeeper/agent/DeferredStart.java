@@ -4,8 +4,8 @@ import dev.staplekeeper.agent.instrumentation.TransformerGate;
 import java.util.function.Function;
 
 /**
- * Runs the agent's start-up work (patching, Bouncy Castle, Caffeine, the staple service, the store)
- * on a daemon thread of its own, so that premain returns at once and the application's {@code main}
+ * Runs the agent's start-up work (patching, Bouncy Castle, the staple service, the store) on a
+ * daemon thread of its own, so that premain returns at once and the application's {@code main}
  * starts as it would without the agent.
  *
  * <p>Contract: the {@link TransformerGate} makes a JDK target class that loads meanwhile wait for

@@ -12,8 +12,8 @@ import javax.net.ssl.KeyManager;
 
 /**
  * What the bridge talks to while the staple service is still being built, so that the patched JDK
- * classes can be let through (and the application's {@code SSLContext}s made) before Bouncy Castle,
- * Caffeine and the store are ready.
+ * classes can be let through (and the application's {@code SSLContext}s made) before Bouncy Castle
+ * and the store are ready.
  *
  * <p>Contract:
  *

@@ -1,7 +1,5 @@
 package dev.staplekeeper.agent.staple;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.staplekeeper.agent.log.AgentLog;
 import java.security.cert.X509Certificate;
 
@@ -21,16 +19,15 @@ final class ChainWarnings {
   static final int REMEMBERED = 4096;
 
   /** Certificates already warned about, by object (the handshake path's cheap check). */
-  private final Cache<X509Certificate, Boolean> seen =
-      Caffeine.newBuilder().weakKeys().maximumSize(REMEMBERED).build();
+  private final WeakIdentityLruMap<X509Certificate, Boolean> seen =
+      new WeakIdentityLruMap<>(REMEMBERED);
 
   /** Certificates already warned about, by issuer and serial. */
-  private final Cache<String, Boolean> warned =
-      Caffeine.newBuilder().maximumSize(REMEMBERED).build();
+  private final LruMap<String, Boolean> warned = new LruMap<>(REMEMBERED, null);
 
   /** Whether {@code cert} was already looked at as a leaf-only chain (no work, no log). */
   boolean seenLeafOnly(X509Certificate cert) {
-    return seen.getIfPresent(cert) != null;
+    return seen.get(cert) != null;
   }
 
   /** {@code cert} was presented without the certificate that issued it. */
@@ -68,7 +65,7 @@ final class ChainWarnings {
 
   private boolean first(X509Certificate cert) {
     String key = cert.getIssuerX500Principal().getName() + '#' + serial(cert);
-    return warned.asMap().putIfAbsent(key, Boolean.TRUE) == null;
+    return warned.putIfAbsent(key, Boolean.TRUE) == null;
   }
 
   private static String serial(X509Certificate cert) {

@@ -1,18 +1,15 @@
 package dev.staplekeeper.agent.staple;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.ocsp.CertId;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The two bounded maps behind the handshake path, both Caffeine:
+ * The two bounded maps behind the handshake path:
  *
  * <ul>
  *   <li>certificate object (by identity, weakly held) to its {@link Resolution}, so a handshake for
@@ -21,10 +18,11 @@ import java.util.function.Function;
  *       response, one refresh schedule and one fetch in flight.
  * </ul>
  *
- * An entry pushed out by the size bound is closed (its timer cancelled) and its CertId remembered
- * (a bounded set of ids, no certificates or responses), so that when it is asked for again it is
- * fetched again without making handshakes wait. The first such eviction logs one WARNING saying to
- * raise {@code cacheSize}.
+ * Both are read without locks and without allocation on a hit ({@link WeakIdentityLruMap}, {@link
+ * LruMap}). An entry pushed out by the size bound is closed (its timer cancelled) and its CertId
+ * remembered (a bounded set of ids, no certificates or responses), so that when it is asked for
+ * again it is fetched again without making handshakes wait. The first such eviction logs one
+ * WARNING saying to raise {@code cacheSize}.
  */
 final class StapleCache {
   private static final AgentLog log = AgentLog.get(StapleCache.class);
@@ -43,33 +41,31 @@ final class StapleCache {
   /** A certificate StapleKeeper leaves alone: no OCSP URL and no configured responder. */
   static final Resolution NO_RESPONDER = new Resolution(null, null);
 
-  private final Cache<X509Certificate, Resolution> resolutions;
-  private final Cache<CertId, StapleEntry> entries;
-  private final Cache<CertId, Boolean> evicted;
+  private final WeakIdentityLruMap<X509Certificate, Resolution> resolutions;
+  private final LruMap<CertId, StapleEntry> entries;
+  private final LruMap<CertId, Boolean> evicted;
   private final int maximumSize;
   private final AtomicBoolean warned = new AtomicBoolean();
 
   StapleCache(int maximumSize) {
     this.maximumSize = maximumSize;
-    evicted = Caffeine.newBuilder().maximumSize(4L * maximumSize).build();
-    resolutions = Caffeine.newBuilder().weakKeys().maximumSize(4L * maximumSize).build();
-    entries =
-        Caffeine.newBuilder()
-            .maximumSize(maximumSize)
-            .executor(Runnable::run)
-            .removalListener(
-                (CertId id, StapleEntry e, RemovalCause cause) -> {
-                  if (e != null && cause.wasEvicted()) {
-                    e.close();
-                    evicted.put(id, Boolean.TRUE);
-                    warnOnce(e);
-                  }
-                })
-            .build();
+    evicted = new LruMap<>(4 * maximumSize, null);
+    resolutions = new WeakIdentityLruMap<>(4 * maximumSize);
+    entries = new LruMap<>(maximumSize, new OnEviction());
+  }
+
+  /** An entry the size bound pushed out: closed, its id remembered, the first one logged. */
+  private final class OnEviction implements BiConsumer<CertId, StapleEntry> {
+    @Override
+    public void accept(CertId id, StapleEntry e) {
+      e.close();
+      evicted.putIfAbsent(id, Boolean.TRUE);
+      warnOnce(e);
+    }
   }
 
   Resolution resolution(X509Certificate cert) {
-    return resolutions.getIfPresent(cert);
+    return resolutions.get(cert);
   }
 
   void putResolution(X509Certificate cert, Resolution resolution) {
@@ -77,25 +73,25 @@ final class StapleCache {
   }
 
   StapleEntry entry(CertId id) {
-    return entries.getIfPresent(id);
+    return entries.get(id);
   }
 
   StapleEntry entry(CertId id, Function<CertId, StapleEntry> create) {
-    return entries.get(id, create);
+    return entries.computeIfAbsent(id, create);
   }
 
   List<StapleEntry> all() {
-    return new ArrayList<>(entries.asMap().values());
+    return entries.values();
   }
 
   /** True if {@code id} was pushed out by the size bound (it is then forgotten as evicted). */
   boolean wasEvicted(CertId id) {
-    return evicted.asMap().remove(id) != null;
+    return evicted.remove(id) != null;
   }
 
   /** Drops {@code id}'s entry (not an eviction: it is not remembered). */
   void remove(CertId id) {
-    entries.invalidate(id);
+    entries.remove(id);
   }
 
   private void warnOnce(StapleEntry e) {
@@ -115,7 +111,7 @@ final class StapleCache {
     for (StapleEntry e : all()) {
       e.close();
     }
-    entries.invalidateAll();
-    resolutions.invalidateAll();
+    entries.clear();
+    resolutions.clear();
   }
 }
