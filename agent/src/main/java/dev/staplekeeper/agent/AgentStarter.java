@@ -85,7 +85,7 @@ final class AgentStarter {
     DeferredStart.run(
         inBackground,
         gate,
-        () -> activate(config, inst, gate, announcement, startNanos),
+        () -> activate(config, inst, gate, announcement, startNanos, !inBackground),
         t -> {
           disconnect();
           return () ->
@@ -109,7 +109,8 @@ final class AgentStarter {
       Instrumentation inst,
       TransformerGate gate,
       StartAnnouncement announcement,
-      long startNanos)
+      long startNanos,
+      boolean attached)
       throws Exception {
     AgentLog log = AgentLog.get(StapleKeeperAgent.class);
     long activateNanos = System.nanoTime();
@@ -187,12 +188,12 @@ final class AgentStarter {
     // load the same code, so it loses nothing by waiting for the warm-up.
     prefetchScheduler.schedule(() -> FetchPathWarmup.run(service), Duration.ZERO);
     new NonJsseDetection(new NonJsseWarnings()::stackFound).startScanning(inst, prefetchScheduler);
-    log.debug(
-        "start: premain {} ms, instrumentation {} ms, service {} ms",
-        (activateNanos - startNanos) / 1_000_000,
-        (patchedNanos - activateNanos) / 1_000_000,
-        (System.nanoTime() - patchedNanos) / 1_000_000);
-    if (Boolean.parseBoolean(System.getProperty(SERVER_STAPLING))) {
+    long premainMillis = (activateNanos - startNanos) / 1_000_000;
+    long instrumentationMillis = (patchedNanos - activateNanos) / 1_000_000;
+    long serviceMillis = (System.nanoTime() - patchedNanos) / 1_000_000;
+    // Only on attach: at launch premain set the property before any context existed, so every
+    // context reads it, and patching SSLContextImpl would only cost start-up time.
+    if (attached && Boolean.parseBoolean(System.getProperty(SERVER_STAPLING))) {
       patched.addAll(new ServerStaplingInstrumentation().install(inst));
     }
     long patchedMillis = (System.nanoTime() - startNanos) / 1_000_000;
@@ -200,7 +201,16 @@ final class AgentStarter {
       Staples mbean = new Staples(service, VERSION, config.describeNonDefaults());
       prefetchScheduler.schedule(mbean::register, Duration.ofSeconds(5));
     }
-    return () -> logActive(config, patched, patchedMillis);
+    // Logged with the start line, not now: the first use of java.util.logging sets it up, which
+    // must wait until the application has had the chance to configure it (StartAnnouncement).
+    return () -> {
+      log.debug(
+          "start: premain {} ms, instrumentation {} ms, service {} ms",
+          premainMillis,
+          instrumentationMillis,
+          serviceMillis);
+      logActive(config, patched, patchedMillis);
+    };
   }
 
   /** The start line of an agent that is in. */

@@ -1,6 +1,5 @@
 package dev.staplekeeper.agent;
 
-import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.ocsp.CertId;
 import dev.staplekeeper.agent.ocsp.OcspFetcher;
 import dev.staplekeeper.agent.ocsp.ResponderUris;
@@ -24,31 +23,25 @@ import java.time.Instant;
  * at the time they were made: the request encoding and an unconnected HTTP connection ({@link
  * OcspFetcher#rehearse}), then the responder lookup, issuer check, CertID, validation and log text
  * ({@link StapleService#rehearse}). No network I/O, nothing kept in the service, nothing logged
- * above DEBUG, never throws: a warm-up that fails costs the first fetch its cold start, nothing
- * more.
+ * (java.util.logging is left alone until the application has had the chance to configure it), never
+ * throws: a warm-up that fails costs the first fetch its cold start, nothing more.
  */
 final class FetchPathWarmup {
-  private static final AgentLog log = AgentLog.get(FetchPathWarmup.class);
-
   /** One second after the bundled response's thisUpdate: when it is valid. */
   static final Instant MADE_AT = Instant.parse("2026-12-02T12:11:48Z");
 
   private FetchPathWarmup() {}
 
-  /** Returns the rehearsed response, or null when the warm-up failed (logged at DEBUG). */
+  /** Returns the rehearsed response, or null when the warm-up failed. */
   static ValidatedResponse run(StapleService service) {
-    long start = System.nanoTime();
     try {
       CertificateFactory x509 = CertificateFactory.getInstance("X.509");
       X509Certificate cert = certificate(x509, "certificate.der");
       X509Certificate issuer = certificate(x509, "issuer.der");
       OcspFetcher.rehearse(ResponderUris.ocspUris(cert).get(0), CertId.of(cert, issuer));
-      ValidatedResponse r = service.rehearse(cert, issuer, resource("response.der"), MADE_AT);
-      log.debug(
-          "StapleKeeper start-up warm-up took {} ms", (System.nanoTime() - start) / 1_000_000);
-      return r;
+      return service.rehearse(cert, issuer, resource("response.der"), MADE_AT);
     } catch (Exception | LinkageError e) {
-      log.debug("StapleKeeper start-up warm-up failed (the first fetch starts cold): {}", e);
+      // Not logged: it runs before the application may have configured java.util.logging.
       return null;
     }
   }

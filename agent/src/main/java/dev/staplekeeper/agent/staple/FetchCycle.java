@@ -202,6 +202,9 @@ final class FetchCycle {
           entry.responder,
           r.thisUpdate());
     }
+    // A handshake waiting for this first fetch staples it now, not after the log line and the
+    // store.
+    entry.firstAttemptEnded();
     entry.fetched(entry.lastFetchMillis(), now);
     counters.fetchSucceeded();
     expiryWarnings.onSuccess(entry.id);

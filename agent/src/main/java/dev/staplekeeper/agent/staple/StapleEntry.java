@@ -232,6 +232,11 @@ public final class StapleEntry {
   void endFetch() {
     fetches++; // written only by the one fetch in flight
     fetching.set(false);
+    firstAttemptEnded();
+  }
+
+  /** Lets handshakes waiting for the first fetch go on (idempotent). */
+  void firstAttemptEnded() {
     firstAttempt.complete(null);
   }
 

@@ -505,18 +505,23 @@ public final class StapleService {
     }
     if (entry.markStarted()) {
       entry.trackedSince(clock.instant());
-      if (cache.wasEvicted(entry.id)) {
+      boolean again = cache.wasEvicted(entry.id);
+      if (again) {
         entry.markColdWaitSpent(); // it was known before: handshakes do not wait for it again
-        log.debug("StapleKeeper tracks {} [{}] again after eviction", subject(cert), entry.id);
-      } else {
-        log.info(
-            "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
       }
       ValidatedResponse fromStore = entry.current();
       if (fromStore == null) {
         cycle.start(entry);
       } else {
         cycle.startAfterLoad(entry, fromStore);
+      }
+      // Logged once the fetch is on its way: the first log line of a JVM can take tens of
+      // milliseconds (logging set-up, date formats), which the first handshake need not wait for.
+      if (again) {
+        log.debug("StapleKeeper tracks {} [{}] again after eviction", subject(cert), entry.id);
+      } else {
+        log.info(
+            "StapleKeeper now stapling {} [{}], responder {}", subject(cert), entry.id, responder);
       }
     }
     return entry;
