@@ -260,6 +260,7 @@ abstract class ContainerStaplingIT {
     try {
       for (Map.Entry<FaultMode, Duration> fault : faults.entrySet()) {
         int requestsAtStart = responder.requestCount();
+        int handshakesAtStart = duringFault.size();
         responder.mode(fault.getKey());
         long end = System.nanoTime() + fault.getValue().toNanos();
         while (System.nanoTime() < end) {
@@ -271,6 +272,11 @@ abstract class ContainerStaplingIT {
           // gnutls-cli --ocsp asks the (failing) responder itself when nothing is stapled
           duringFault.add(assertSameGoodStaple(gnutls(null), duringFault));
         }
+        // every phase is exercised; how many handshakes fit depends on the clients' speed (an
+        // openssl process took 0.5-0.8 s on a loaded 2-core CI machine)
+        assertThat(duringFault.size() - handshakesAtStart)
+            .as("handshakes while the responder was %s", fault.getKey())
+            .isGreaterThanOrEqualTo(4);
         if (fault.getKey() == FaultMode.UNAUTHORIZED) {
           unauthorizedRequests = responder.requestCount() - requestsAtStart;
         }
@@ -291,7 +297,6 @@ abstract class ContainerStaplingIT {
     }
 
     Instant faultStaple = duringFault.get(0).thisUpdate();
-    assertThat(duringFault).hasSizeGreaterThanOrEqualTo(30);
     assertThat(unauthorizedRequests)
         .as(
             "the agent refreshed and met the unauthorized responder (server log:\n%s)",
