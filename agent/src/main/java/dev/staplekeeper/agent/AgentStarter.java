@@ -75,6 +75,11 @@ final class AgentStarter {
           "StapleKeeper {} is disabled (staplekeeper.enabled=false); nothing patched", VERSION);
       return false;
     }
+    if (inBackground) {
+      // kept until the start line (DeferredStart), when the application has had its chance to
+      // choose a LogManager; see AgentLog
+      AgentLog.holdUntilReleased();
+    }
     enableServerStapling(config, log);
     TransformerGate gate =
         new TransformerGate(

@@ -1,6 +1,7 @@
 package dev.staplekeeper.agent;
 
 import dev.staplekeeper.agent.instrumentation.TransformerGate;
+import dev.staplekeeper.agent.log.AgentLog;
 import java.util.function.Function;
 
 /**
@@ -58,6 +59,7 @@ final class DeferredStart {
             Thread.currentThread().interrupt();
           } finally {
             try {
+              AgentLog.release(); // what the start said before its outcome, in order
               outcome.run();
             } finally {
               done.run();

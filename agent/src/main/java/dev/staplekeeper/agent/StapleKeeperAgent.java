@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent;
 
+import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.log.StartLine;
 import java.lang.instrument.Instrumentation;
 
@@ -35,6 +36,7 @@ public final class StapleKeeperAgent {
       startLine.failed(line);
     } finally {
       if (!handedOver) {
+        AgentLog.release();
         startLine.end();
       }
     }

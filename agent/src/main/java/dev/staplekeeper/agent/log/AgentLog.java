@@ -1,6 +1,8 @@
 package dev.staplekeeper.agent.log;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -21,6 +23,12 @@ import java.util.logging.Logger;
  * is enabled, with every message in it escaped. A value can therefore never start a line of its own
  * in the log, nor make one line longer than the cap. {@code LoggingArchitectureTest} fails when
  * another agent class logs around this one.
+ *
+ * <p>Between {@link #holdUntilReleased} and {@link #release} (the background start at launch, until
+ * the start line) lines are kept in order instead of handed to {@code java.util.logging}: its first
+ * use sets up the JVM's {@code LogManager} for good, and an application may still choose its own in
+ * {@code main}. While held, a line is kept if its level passes the {@code logLevel} setting (INFO
+ * when unset); the logger's own level is applied at release.
  */
 public final class AgentLog {
   private static final String FQCN = AgentLog.class.getName();
@@ -34,6 +42,12 @@ public final class AgentLog {
    * created; null until {@link #setLevel} is called (the logging configuration's level stands).
    */
   private static volatile Level level;
+
+  /** Whether lines are being held; {@link #held} is non-null exactly then. */
+  private static volatile boolean holding;
+
+  /** Lines said while holding, in order; guarded by AgentLog.class. */
+  private static List<LogRecord> held;
 
   private final String name;
   private volatile Logger delegate;
@@ -69,6 +83,44 @@ public final class AgentLog {
     return d;
   }
 
+  /** From now until {@link #release}, lines are kept instead of logged (see the class contract). */
+  public static void holdUntilReleased() {
+    synchronized (AgentLog.class) {
+      if (held == null) {
+        held = new ArrayList<>();
+      }
+      holding = true;
+    }
+  }
+
+  /** Logs the lines kept since {@link #holdUntilReleased}, in order; from now on lines go out. */
+  public static void release() {
+    List<LogRecord> lines;
+    synchronized (AgentLog.class) {
+      lines = held;
+      held = null;
+      holding = false;
+    }
+    if (lines == null) {
+      return;
+    }
+    for (LogRecord record : lines) {
+      Logger logger = new AgentLog(record.getLoggerName()).delegate();
+      if (logger.isLoggable(record.getLevel())) {
+        logger.log(record);
+      }
+    }
+  }
+
+  /** Whether a line at {@code jul} goes out (or, while holding, is kept). */
+  private boolean enabled(Level jul) {
+    if (holding) {
+      Level floor = level != null ? level : Level.INFO;
+      return jul.intValue() >= floor.intValue();
+    }
+    return delegate().isLoggable(jul);
+  }
+
   /**
    * Sets the level of the {@code dev.staplekeeper} JUL logger from a {@code logLevel} setting:
    * ERROR, WARN, INFO (anything else), DEBUG or TRACE.
@@ -100,51 +152,51 @@ public final class AgentLog {
   }
 
   public boolean isErrorEnabled() {
-    return delegate().isLoggable(Level.SEVERE);
+    return enabled(Level.SEVERE);
   }
 
   public boolean isWarnEnabled() {
-    return delegate().isLoggable(Level.WARNING);
+    return enabled(Level.WARNING);
   }
 
   public boolean isInfoEnabled() {
-    return delegate().isLoggable(Level.INFO);
+    return enabled(Level.INFO);
   }
 
   public boolean isDebugEnabled() {
-    return delegate().isLoggable(Level.FINE);
+    return enabled(Level.FINE);
   }
 
   public boolean isTraceEnabled() {
-    return delegate().isLoggable(Level.FINEST);
+    return enabled(Level.FINEST);
   }
 
   public void error(String pattern, Object... args) {
-    if (delegate().isLoggable(Level.SEVERE)) {
+    if (enabled(Level.SEVERE)) {
       log(Level.SEVERE, pattern, args);
     }
   }
 
   public void warn(String pattern, Object... args) {
-    if (delegate().isLoggable(Level.WARNING)) {
+    if (enabled(Level.WARNING)) {
       log(Level.WARNING, pattern, args);
     }
   }
 
   public void info(String pattern, Object... args) {
-    if (delegate().isLoggable(Level.INFO)) {
+    if (enabled(Level.INFO)) {
       log(Level.INFO, pattern, args);
     }
   }
 
   public void debug(String pattern, Object... args) {
-    if (delegate().isLoggable(Level.FINE)) {
+    if (enabled(Level.FINE)) {
       log(Level.FINE, pattern, args);
     }
   }
 
   public void trace(String pattern, Object... args) {
-    if (delegate().isLoggable(Level.FINEST)) {
+    if (enabled(Level.FINEST)) {
       log(Level.FINEST, pattern, args);
     }
   }
@@ -172,6 +224,14 @@ public final class AgentLog {
               record.setSourceMethodName(caller.getMethodName());
             });
     StartLine.offer(name, level, message);
+    if (holding) {
+      synchronized (AgentLog.class) {
+        if (held != null) {
+          held.add(record);
+          return;
+        }
+      }
+    }
     delegate().log(record);
   }
 
