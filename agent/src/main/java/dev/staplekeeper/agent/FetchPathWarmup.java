@@ -21,8 +21,8 @@ import java.time.Instant;
  * <p>Contract: rehearses with a fixed certificate, its issuer and a good OCSP response signed by a
  * delegated responder, bundled in the jar ({@code warmup/*.der}, made with the test PKI), validated
  * at the time they were made: the request encoding and an unconnected HTTP connection ({@link
- * OcspFetcher#rehearse}), then the responder lookup, issuer check, CertID, validation and log text
- * ({@link StapleService#rehearse}). No network I/O, nothing kept in the service, nothing logged
+ * OcspFetcher#rehearse}), then the responder lookup, issuer check, CertID and validation ({@link
+ * StapleService#rehearse}). No network I/O, nothing kept in the service, nothing logged
  * (java.util.logging is left alone until the application has had the chance to configure it), never
  * throws: a warm-up that fails costs the first fetch its cold start, nothing more.
  */

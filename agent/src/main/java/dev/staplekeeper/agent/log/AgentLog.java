@@ -43,11 +43,8 @@ public final class AgentLog {
    */
   private static volatile Level level;
 
-  /** Whether lines are being held; {@link #held} is non-null exactly then. */
-  private static volatile boolean holding;
-
-  /** Lines said while holding, in order; guarded by AgentLog.class. */
-  private static List<LogRecord> held;
+  /** Lines said while holding, in order; null when not holding. Changed under AgentLog.class. */
+  private static volatile List<LogRecord> held;
 
   private final String name;
   private volatile Logger delegate;
@@ -89,7 +86,6 @@ public final class AgentLog {
       if (held == null) {
         held = new ArrayList<>();
       }
-      holding = true;
     }
   }
 
@@ -99,7 +95,6 @@ public final class AgentLog {
     synchronized (AgentLog.class) {
       lines = held;
       held = null;
-      holding = false;
     }
     if (lines == null) {
       return;
@@ -114,7 +109,7 @@ public final class AgentLog {
 
   /** Whether a line at {@code jul} goes out (or, while holding, is kept). */
   private boolean enabled(Level jul) {
-    if (holding) {
+    if (held != null) {
       Level floor = level != null ? level : Level.INFO;
       return jul.intValue() >= floor.intValue();
     }
@@ -224,10 +219,11 @@ public final class AgentLog {
               record.setSourceMethodName(caller.getMethodName());
             });
     StartLine.offer(name, level, message);
-    if (holding) {
+    if (held != null) {
       synchronized (AgentLog.class) {
-        if (held != null) {
-          held.add(record);
+        List<LogRecord> h = held;
+        if (h != null) {
+          h.add(record);
           return;
         }
       }

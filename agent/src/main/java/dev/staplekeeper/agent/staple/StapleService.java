@@ -232,30 +232,24 @@ public final class StapleService {
 
   /**
    * Runs what a certificate's first fetch runs around the network exchange (responder lookup,
-   * issuer check, CertID, validation of {@code response} at {@code at}, the revocation rule, the
-   * text of its log line) for a certificate this service does not track: nothing is kept, logged,
-   * stored or fetched. The start-up warm-up calls it so that the application's first certificate
-   * does not pay for loading and linking this code while its first handshake waits.
+   * issuer check, CertID, validation of {@code response} at {@code at}, the revocation rule) for a
+   * certificate this service does not track: nothing is kept, stored or fetched, and nothing is
+   * logged unless the certificate has no responder or the wrong issuer. The start-up warm-up calls
+   * it so that the application's first certificate does not pay for loading and linking this code
+   * while its first handshake waits.
    *
    * @return the validated response, for the caller to check that the rehearsal went all the way
    */
   public ValidatedResponse rehearse(
       X509Certificate cert, X509Certificate issuer, byte[] response, Instant at)
       throws InvalidResponseException {
-    if (resolver.responderFor(cert) == null) {
-      throw new IllegalArgumentException("no responder for " + subject(cert));
+    StapleCache.Resolution resolved = resolve(cert, issuer);
+    if (resolved == StapleCache.NO_RESPONDER) {
+      throw new IllegalArgumentException("not stapled: " + subject(cert));
     }
-    String wrongIssuer = IssuerCheck.problem(cert, issuer);
-    if (wrongIssuer != null) {
-      throw new IllegalArgumentException(wrongIssuer);
-    }
-    CertId id = CertId.of(cert, issuer);
-    ValidatedResponse r = validator.validate(response, id, issuer, at);
+    ValidatedResponse r = validator.validate(response, resolved.id, issuer, at);
     if (!RevocationGuard.judge(null, r).accepted) {
       throw new IllegalArgumentException("refused by the revocation rule: " + r);
-    }
-    if (r.toString().isEmpty() || human(r.validity()).isEmpty() || id.toString().isEmpty()) {
-      throw new IllegalStateException("empty log text");
     }
     return r;
   }
