@@ -1,15 +1,14 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.asn1.Asn1Exception;
+import dev.staplekeeper.agent.asn1.Der;
+import dev.staplekeeper.agent.asn1.Tlv;
 import java.math.BigInteger;
-import java.security.cert.CertificateEncodingException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.OCSPException;
-import org.bouncycastle.operator.DigestCalculatorProvider;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import java.util.List;
 
 /**
  * The RFC 6960 CertID of one certificate (SHA-1 issuer name and key hashes plus serial number): the
@@ -17,19 +16,18 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * certificate object it was computed from.
  */
 public final class CertId {
-  private static final DigestCalculatorProvider DIGESTS = digests();
+  /** id-sha1, the CertID hash algorithm StapleKeeper asks with (as the JDK and OpenSSL do). */
+  static final String SHA1 = "1.3.14.3.2.26";
 
-  private final CertificateID bcId;
-  private final byte[] issuerKeyHash;
   private final byte[] issuerNameHash;
+  private final byte[] issuerKeyHash;
   private final BigInteger serial;
   private final int hash;
 
-  private CertId(CertificateID bcId) {
-    this.bcId = bcId;
-    this.issuerKeyHash = bcId.getIssuerKeyHash();
-    this.issuerNameHash = bcId.getIssuerNameHash();
-    this.serial = bcId.getSerialNumber();
+  private CertId(byte[] issuerNameHash, byte[] issuerKeyHash, BigInteger serial) {
+    this.issuerNameHash = issuerNameHash;
+    this.issuerKeyHash = issuerKeyHash;
+    this.serial = serial;
     this.hash = 31 * Arrays.hashCode(issuerKeyHash) + serial.hashCode();
   }
 
@@ -37,18 +35,48 @@ public final class CertId {
   public static CertId of(X509Certificate cert, X509Certificate issuer) {
     try {
       return new CertId(
-          new CertificateID(
-              DIGESTS.get(CertificateID.HASH_SHA1),
-              new JcaX509CertificateHolder(issuer),
-              cert.getSerialNumber()));
-    } catch (OCSPException | OperatorCreationException | CertificateEncodingException e) {
+          sha1(issuer.getSubjectX500Principal().getEncoded()),
+          sha1(subjectPublicKey(issuer)),
+          cert.getSerialNumber());
+    } catch (Asn1Exception | RuntimeException e) {
       throw new IllegalArgumentException("cannot compute the OCSP CertID: " + e.getMessage(), e);
     }
   }
 
-  /** The Bouncy Castle form, for building requests and matching responses. */
-  public CertificateID toCertificateId() {
-    return bcId;
+  /**
+   * The subjectPublicKey BIT STRING value of {@code cert}'s key: what a CertID's issuerKeyHash and
+   * a ResponderID byKey hash.
+   */
+  static byte[] subjectPublicKey(X509Certificate cert) throws Asn1Exception {
+    List<Tlv> spki =
+        Tlv.parse(cert.getPublicKey().getEncoded(), "SubjectPublicKeyInfo")
+            .children(Tlv.SEQUENCE, "SubjectPublicKeyInfo");
+    if (spki.size() != 2) {
+      throw new Asn1Exception("SubjectPublicKeyInfo has " + spki.size() + " fields; expected 2");
+    }
+    return spki.get(1).bitStringBytes("subjectPublicKey");
+  }
+
+  static byte[] sha1(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-1").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-1", e);
+    }
+  }
+
+  /** The DER CertID: SHA-1 with NULL parameters, as the JDK and OpenSSL send it. */
+  byte[] encoded() {
+    return Der.sequence(
+        Der.sequence(Der.oid(SHA1), Der.nullValue()),
+        Der.octetString(issuerNameHash),
+        Der.octetString(issuerKeyHash),
+        Der.integer(serial));
+  }
+
+  /** True when {@code nameHash} and {@code keyHash} are this CertID's SHA-1 hashes. */
+  boolean hasIssuerHashes(byte[] nameHash, byte[] keyHash) {
+    return Arrays.equals(issuerNameHash, nameHash) && Arrays.equals(issuerKeyHash, keyHash);
   }
 
   public BigInteger serial() {
@@ -90,20 +118,11 @@ public final class CertId {
     return "serial=" + serial.toString(16) + " issuerKey=" + issuerKeyHashHex().substring(0, 12);
   }
 
-  private static String hex(byte[] bytes) {
+  static String hex(byte[] bytes) {
     StringBuilder sb = new StringBuilder(bytes.length * 2);
     for (byte b : bytes) {
       sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
     }
     return sb.toString();
-  }
-
-  private static DigestCalculatorProvider digests() {
-    try {
-      // Uses the JDK's own MessageDigest; StapleKeeper never registers a JCE provider.
-      return new JcaDigestCalculatorProviderBuilder().build();
-    } catch (OperatorCreationException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

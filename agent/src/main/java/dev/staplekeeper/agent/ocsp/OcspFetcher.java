@@ -1,5 +1,6 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.asn1.Der;
 import dev.staplekeeper.agent.log.AgentLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,12 +36,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.cert.ocsp.OCSPException;
-import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 
 /**
  * Fetches the DER OCSP response for one {@link CertId} from an HTTP(S) responder (RFC 6960 appendix
@@ -211,7 +206,7 @@ public final class OcspFetcher {
       throw new FetchException(
           FetchException.Kind.IO, responder, "not an http(s) URI with a host; cannot fetch");
     }
-    byte[] request = encodeRequest(responder, id, nonce);
+    byte[] request = encodeRequest(id, nonce);
     URI getUri = postOnly ? null : getUri(responder, request);
     Exchange exchange =
         new Exchange(
@@ -267,7 +262,7 @@ public final class OcspFetcher {
    * the start-up warm-up runs it so that the first real fetch does not pay for loading that code.
    */
   public static void rehearse(URI responder, CertId id) throws FetchException, IOException {
-    byte[] request = encodeRequest(responder, id, false);
+    byte[] request = encodeRequest(id, false);
     URI get = getUri(responder, request);
     URLConnection unconnected =
         (get != null ? get : responder).toURL().openConnection(Proxy.NO_PROXY);
@@ -277,25 +272,17 @@ public final class OcspFetcher {
   }
 
   /** The DER OCSPRequest for {@code id}, with a fresh nonce when {@code withNonce}. */
-  static byte[] encodeRequest(URI responder, CertId id, boolean withNonce) throws FetchException {
-    try {
-      OCSPReqBuilder builder = new OCSPReqBuilder().addRequest(id.toCertificateId());
-      if (withNonce) {
-        byte[] value = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(value);
-        // RFC 8954: extnValue is the DER of Nonce ::= OCTET STRING (SIZE(1..32)).
-        builder.setRequestExtensions(
-            new Extensions(
-                new Extension(
-                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
-                    false,
-                    new DEROctetString(value).getEncoded())));
-      }
-      return builder.build().getEncoded();
-    } catch (OCSPException | IOException | RuntimeException e) {
-      throw new FetchException(
-          FetchException.Kind.IO, responder, "cannot encode the OCSP request: " + describe(e), e);
+  static byte[] encodeRequest(CertId id, boolean withNonce) {
+    // RFC 6960 section 4.1.1: OCSPRequest { TBSRequest { requestList { Request { reqCert } } } }
+    byte[] requestList = Der.sequence(Der.sequence(id.encoded()));
+    if (!withNonce) {
+      return Der.sequence(Der.sequence(requestList));
     }
+    byte[] value = new byte[NONCE_BYTES];
+    RANDOM.nextBytes(value);
+    // RFC 8954: extnValue is the DER of Nonce ::= OCTET STRING (SIZE(1..32)).
+    byte[] nonce = Der.sequence(Der.oid(OcspOids.NONCE), Der.octetString(Der.octetString(value)));
+    return Der.sequence(Der.sequence(requestList, Der.explicit(2, Der.sequence(nonce))));
   }
 
   /**

@@ -1,21 +1,16 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.asn1.Tlv;
 import dev.staplekeeper.agent.log.AgentLog;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.bouncycastle.asn1.ASN1IA5String;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.x509.AccessDescription;
-import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
  * Where to ask for a certificate's OCSP status: the certificate's Authority Information Access
@@ -24,6 +19,10 @@ import org.bouncycastle.asn1.x509.GeneralName;
  */
 public final class ResponderUris {
   private static final AgentLog LOG = AgentLog.get(ResponderUris.class);
+  private static final String AUTHORITY_INFO_ACCESS = "1.3.6.1.5.5.7.1.1";
+
+  /** GeneralName uniformResourceIdentifier: {@code [6] IMPLICIT IA5String}. */
+  private static final int URI_NAME = Tlv.CONTEXT | 6;
 
   private ResponderUris() {}
 
@@ -57,7 +56,7 @@ public final class ResponderUris {
   public static List<URI> ocspUris(X509Certificate cert) {
     byte[] extension;
     try {
-      extension = cert.getExtensionValue(Extension.authorityInfoAccess.getId());
+      extension = cert.getExtensionValue(AUTHORITY_INFO_ACCESS);
     } catch (RuntimeException e) {
       return Collections.emptyList();
     }
@@ -65,19 +64,20 @@ public final class ResponderUris {
       return Collections.emptyList();
     }
     try {
-      ASN1Primitive value =
-          ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(extension).getOctets());
+      byte[] value = Tlv.parse(extension, "extension").octetString("authorityInfoAccess");
       List<URI> uris = new ArrayList<>();
-      for (AccessDescription access :
-          AuthorityInformationAccess.getInstance(value).getAccessDescriptions()) {
-        if (!AccessDescription.id_ad_ocsp.equals(access.getAccessMethod())) {
+      for (Tlv access :
+          Tlv.parse(value, "authorityInfoAccess").children(Tlv.SEQUENCE, "authorityInfoAccess")) {
+        List<Tlv> fields = access.children(Tlv.SEQUENCE, "AccessDescription");
+        if (fields.size() != 2
+            || !OcspOids.ACCESS_METHOD.equals(fields.get(0).oid("accessMethod"))) {
           continue;
         }
-        GeneralName location = access.getAccessLocation();
-        if (location.getTagNo() != GeneralName.uniformResourceIdentifier) {
+        Tlv location = fields.get(1);
+        if (location.tag() != URI_NAME) {
           continue;
         }
-        URI uri = httpUri(ASN1IA5String.getInstance(location.getName()).getString());
+        URI uri = httpUri(new String(location.octets("URI"), StandardCharsets.US_ASCII));
         if (uri != null) {
           uris.add(uri);
         }

@@ -1,9 +1,10 @@
 package dev.staplekeeper.agent.ocsp;
 
+import dev.staplekeeper.agent.asn1.Asn1Exception;
+import dev.staplekeeper.agent.asn1.Der;
+import dev.staplekeeper.agent.asn1.Tlv;
 import dev.staplekeeper.agent.log.LogText;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -15,44 +16,18 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.ASN1InputStream;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.ASN1Primitive;
-import org.bouncycastle.asn1.ASN1Sequence;
-import org.bouncycastle.asn1.ocsp.BasicOCSPResponse;
-import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
-import org.bouncycastle.asn1.ocsp.OCSPResponse;
-import org.bouncycastle.asn1.ocsp.ResponderID;
-import org.bouncycastle.asn1.ocsp.ResponseBytes;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.Certificate;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
-import org.bouncycastle.cert.ocsp.BasicOCSPResp;
-import org.bouncycastle.cert.ocsp.CertificateID;
-import org.bouncycastle.cert.ocsp.CertificateStatus;
-import org.bouncycastle.cert.ocsp.OCSPException;
-import org.bouncycastle.cert.ocsp.OCSPResp;
-import org.bouncycastle.cert.ocsp.RevokedStatus;
-import org.bouncycastle.cert.ocsp.SingleResp;
-import org.bouncycastle.cert.ocsp.UnknownStatus;
-import org.bouncycastle.operator.ContentVerifier;
-import org.bouncycastle.operator.DigestCalculatorProvider;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * Decides whether an OCSP response may be cached and stapled (RFC 6960 section 3.2, design table
@@ -101,9 +76,6 @@ public final class ResponseValidator {
 
   private final Duration maxClockSkew;
   private final int maxStapleBytes;
-  private final DigestCalculatorProvider digests;
-  private final JcaContentVerifierProviderBuilder verifiers =
-      new JcaContentVerifierProviderBuilder();
 
   /** A validator with the default {@link #DEFAULT_MAX_STAPLE_BYTES}. */
   public ResponseValidator(Duration maxClockSkew) {
@@ -125,12 +97,6 @@ public final class ResponseValidator {
     }
     this.maxClockSkew = maxClockSkew;
     this.maxStapleBytes = maxStapleBytes;
-    try {
-      // Uses the JDK's own MessageDigest; StapleKeeper never registers a JCE provider.
-      this.digests = new JcaDigestCalculatorProviderBuilder().build();
-    } catch (OperatorCreationException e) {
-      throw new IllegalStateException("no JDK digest provider", e);
-    }
   }
 
   /** The allowed clock skew this validator was built with. */
@@ -165,8 +131,8 @@ public final class ResponseValidator {
     } catch (InvalidResponseException e) {
       throw e;
     } catch (RuntimeException e) {
-      // Bouncy Castle reports some malformed structures with unchecked exceptions; a bad response
-      // must never surface as anything but a rejected response.
+      // A structure the reading code did not foresee must never surface as anything but a
+      // rejected response.
       throw new InvalidResponseException(
           "malformed OCSP response for " + id + " (" + copy.length + " bytes): " + describe(e), e);
     }
@@ -174,24 +140,37 @@ public final class ResponseValidator {
 
   private ValidatedResponse validateCopy(byte[] der, CertId id, X509Certificate issuer, Instant now)
       throws InvalidResponseException {
-    OCSPResp response = parse(der);
-    checkResponseStatus(response);
+    Tlv response = parse(der);
     byte[] basicBytes = basicBytes(response);
-    BasicOCSPResponse asn1 = basicResponse(basicBytes);
-    byte[] tbs = StapleEncoding.signedTbs(basicBytes);
+    BasicResponse basic;
+    try {
+      basic = BasicResponse.read(basicBytes);
+    } catch (Asn1Exception e) {
+      throw new InvalidResponseException(
+          "cannot decode the BasicOCSPResponse inside the OCSP response: " + e.getMessage(), e);
+    }
+    byte[] tbs = StapleEncoding.signedTbs(basic);
     if (tbs.length > maxStapleBytes) {
       throw tooBig("its tbsResponseData alone is " + tbs.length + " bytes");
     }
-    BasicOCSPResp basic = new BasicOCSPResp(asn1);
-    Issuer iss = Issuer.of(issuer, id, digests);
-    SingleResp single = findSingle(basic, id, iss);
-    Certificate signer = checkSignature(asn1, tbs, iss, now);
-    checkCriticalExtensions(basic, single);
-    byte[] staple = StapleEncoding.encode(asn1, tbs, signer);
+    ResponseData data;
+    ResponseSignature signature;
+    try {
+      data = ResponseData.read(basic.tbsResponseData);
+      signature = ResponseSignature.of(basic.signatureAlgorithm);
+    } catch (Asn1Exception e) {
+      throw new InvalidResponseException(
+          "malformed BasicOCSPResponse (" + der.length + " bytes): " + e.getMessage(), e);
+    }
+    Issuer iss = Issuer.of(issuer, id);
+    SingleResponse single = findSingle(data, id, iss);
+    byte[] signer = checkSignature(basic, data, signature, tbs, iss, now);
+    checkCriticalExtensions(data, single);
+    byte[] staple = StapleEncoding.encode(basic, tbs, signer);
     if (staple.length > maxStapleBytes) {
       throw tooBig("re-encoded with only the signer certificate it is " + staple.length + " bytes");
     }
-    return timesAndStatus(staple, id, basic, single, now);
+    return timesAndStatus(staple, id, data, single, now);
   }
 
   private InvalidResponseException tooBig(String what) {
@@ -203,136 +182,119 @@ public final class ResponseValidator {
             + "); clients abort handshakes with oversized messages (the JDK at 32768 bytes)");
   }
 
-  private static OCSPResp parse(byte[] der) throws InvalidResponseException {
+  private static Tlv parse(byte[] der) throws InvalidResponseException {
     if (der.length == 0) {
       throw new InvalidResponseException(
           "empty OCSP response (0 bytes); expected a DER-encoded OCSPResponse");
     }
-    if ((der[0] & 0xff) != 0x30) {
+    if ((der[0] & 0xff) != Tlv.SEQUENCE) {
       throw new InvalidResponseException(
           "not an OCSP response: expected a DER SEQUENCE (first byte 0x30), got "
               + der.length
               + " bytes starting "
               + preview(der));
     }
-    ASN1Primitive primitive;
-    try (ASN1InputStream in = new ASN1InputStream(new ByteArrayInputStream(der), der.length)) {
-      primitive = in.readObject();
-      int trailing = in.available();
-      if (trailing > 0) {
-        throw new InvalidResponseException(
-            "OCSP response has "
-                + trailing
-                + " unexpected bytes after the DER OCSPResponse ("
-                + der.length
-                + " bytes in all)");
-      }
-    } catch (IOException | RuntimeException e) {
+    try {
+      return Tlv.parse(der, "DER OCSPResponse");
+    } catch (Asn1Exception e) {
       throw new InvalidResponseException(
           "truncated or malformed DER ("
               + der.length
               + " bytes): "
-              + describe(e)
+              + e.getMessage()
               + "; expected a complete DER-encoded OCSPResponse",
           e);
     }
-    if (primitive == null) {
-      throw new InvalidResponseException(
-          "truncated DER (" + der.length + " bytes); expected a DER-encoded OCSPResponse");
-    }
-    try {
-      return new OCSPResp(OCSPResponse.getInstance(primitive));
-    } catch (RuntimeException e) {
-      throw new InvalidResponseException(
-          "DER (" + der.length + " bytes) is not an OCSPResponse structure: " + describe(e), e);
-    }
   }
 
-  private static void checkResponseStatus(OCSPResp response) throws InvalidResponseException {
-    int status = response.getStatus();
-    if (status != OCSPResp.SUCCESSFUL) {
+  /** The encoded BasicOCSPResponse inside a successful OCSPResponse's responseBytes. */
+  private static byte[] basicBytes(Tlv response) throws InvalidResponseException {
+    try {
+      List<Tlv> fields = response.children(Tlv.SEQUENCE, "OCSPResponse");
+      if (fields.isEmpty() || fields.size() > 2) {
+        throw new Asn1Exception("OCSPResponse has " + fields.size() + " fields; expected 1 or 2");
+      }
+      BigInteger status = fields.get(0).enumerated("responseStatus");
+      if (status.signum() != 0) {
+        throw new InvalidResponseException(
+            "responder answered responseStatus "
+                + responseStatusName(status.bitLength() < 16 ? status.intValue() : -1)
+                + "; expected successful (0)");
+      }
+      if (fields.size() == 1) {
+        throw new InvalidResponseException(
+            "successful OCSP response without responseBytes; expected an id-pkix-ocsp-basic"
+                + " response");
+      }
+      List<Tlv> bytes =
+          fields
+              .get(1)
+              .expect(Tlv.CONTEXT | Tlv.CONSTRUCTED, "responseBytes")
+              .explicitContent("responseBytes")
+              .children(Tlv.SEQUENCE, "ResponseBytes");
+      if (bytes.size() != 2) {
+        throw new Asn1Exception("ResponseBytes has " + bytes.size() + " fields; expected 2");
+      }
+      String type = bytes.get(0).oid("responseType");
+      if (!OcspOids.BASIC.equals(type)) {
+        throw new InvalidResponseException(
+            "OCSP responseType is "
+                + type
+                + "; expected id-pkix-ocsp-basic ("
+                + OcspOids.BASIC
+                + ")");
+      }
+      return bytes.get(1).octetString("response");
+    } catch (Asn1Exception e) {
       throw new InvalidResponseException(
-          "responder answered responseStatus "
-              + responseStatusName(status)
-              + "; expected successful (0)");
+          "DER ("
+              + response.contentLength()
+              + " bytes) is not an OCSPResponse structure: "
+              + e.getMessage(),
+          e);
     }
   }
 
   /** The RFC 6960 name and number of an OCSPResponseStatus, e.g. {@code tryLater (3)}. */
   static String responseStatusName(int status) {
     switch (status) {
-      case OCSPResp.SUCCESSFUL:
+      case 0:
         return "successful (0)";
-      case OCSPResp.MALFORMED_REQUEST:
+      case 1:
         return "malformedRequest (1)";
-      case OCSPResp.INTERNAL_ERROR:
+      case 2:
         return "internalError (2)";
-      case OCSPResp.TRY_LATER:
+      case 3:
         return "tryLater (3)";
-      case OCSPResp.SIG_REQUIRED:
+      case 5:
         return "sigRequired (5)";
-      case OCSPResp.UNAUTHORIZED:
+      case 6:
         return "unauthorized (6)";
       default:
         return "unassigned value " + status;
     }
   }
 
-  /** The encoded BasicOCSPResponse inside the responseBytes. */
-  private static byte[] basicBytes(OCSPResp response) throws InvalidResponseException {
-    ResponseBytes bytes = response.toASN1Structure().getResponseBytes();
-    if (bytes == null) {
-      throw new InvalidResponseException(
-          "successful OCSP response without responseBytes; expected an id-pkix-ocsp-basic"
-              + " response");
-    }
-    ASN1ObjectIdentifier type = bytes.getResponseType();
-    if (!OCSPObjectIdentifiers.id_pkix_ocsp_basic.equals(type)) {
-      throw new InvalidResponseException(
-          "OCSP responseType is "
-              + type
-              + "; expected id-pkix-ocsp-basic ("
-              + OCSPObjectIdentifiers.id_pkix_ocsp_basic
-              + ")");
-    }
-    return bytes.getResponse().getOctets();
-  }
-
-  private static BasicOCSPResponse basicResponse(byte[] basicBytes)
+  private SingleResponse findSingle(ResponseData data, CertId id, Issuer issuer)
       throws InvalidResponseException {
-    try {
-      return BasicOCSPResponse.getInstance(ASN1Primitive.fromByteArray(basicBytes));
-    } catch (IOException | RuntimeException e) {
-      throw new InvalidResponseException(
-          "cannot decode the BasicOCSPResponse inside the OCSP response: " + describe(e), e);
-    }
-  }
-
-  private SingleResp findSingle(BasicOCSPResp basic, CertId id, Issuer issuer)
-      throws InvalidResponseException {
-    SingleResp[] singles = basic.getResponses();
-    CertificateID wanted = id.toCertificateId();
+    List<SingleResponse> singles = data.responses;
     List<String> seen = new ArrayList<>();
     String sameSerialNote = "";
-    List<SingleResp> matches = new ArrayList<>(1);
-    for (SingleResp single : singles) {
-      CertificateID got = single.getCertID();
+    List<SingleResponse> matches = new ArrayList<>(1);
+    for (SingleResponse single : singles) {
       if (seen.size() < SERIALS_SHOWN) {
-        seen.add(got.getSerialNumber().toString(16));
+        seen.add(single.serial.toString(16));
       }
-      if (!got.getSerialNumber().equals(id.serial())) {
+      if (!single.serial.equals(id.serial())) {
         continue;
       }
-      CertificateID expected =
-          got.getHashAlgOID().equals(wanted.getHashAlgOID())
-              ? wanted
-              : issuer.certIdWith(got.getHashAlgOID(), id.serial());
+      byte[][] expected = issuer.hashesWith(single.hashAlgorithm);
       if (expected == null) {
         sameSerialNote =
             "; one entry has the serial but uses unsupported CertID hash algorithm "
-                + got.getHashAlgOID();
-      } else if (Arrays.equals(expected.getIssuerNameHash(), got.getIssuerNameHash())
-          && Arrays.equals(expected.getIssuerKeyHash(), got.getIssuerKeyHash())) {
+                + single.hashAlgorithm;
+      } else if (Arrays.equals(expected[0], single.issuerNameHash)
+          && Arrays.equals(expected[1], single.issuerKeyHash)) {
         matches.add(single);
       } else {
         sameSerialNote =
@@ -345,8 +307,8 @@ public final class ResponseValidator {
     }
     if (matches.size() > 1) {
       List<String> statuses = new ArrayList<>();
-      for (SingleResp m : matches) {
-        statuses.add(statusName(m.getCertStatus()));
+      for (SingleResponse m : matches) {
+        statuses.add(m.status.displayName());
       }
       throw new InvalidResponseException(
           "OCSP response has "
@@ -366,97 +328,93 @@ public final class ResponseValidator {
             + ") in the OCSP response; it answers for serial(s) "
             + "["
             + String.join(", ", seen)
-            + (singles.length > seen.size()
-                ? ", " + LogText.more(singles.length - seen.size())
+            + (singles.size() > seen.size()
+                ? ", " + LogText.more(singles.size() - seen.size())
                 : "")
             + "]"
             + sameSerialNote);
   }
 
-  private static String statusName(CertificateStatus status) {
-    if (status == CertificateStatus.GOOD) {
-      return "good";
-    }
-    return status instanceof RevokedStatus ? "revoked" : "unknown";
-  }
-
   /**
-   * Verifies the signature over exactly {@code tbs} and returns the delegated signer certificate
-   * that verified it, or null when the issuer signed.
+   * Verifies the signature over exactly {@code tbs} and returns the DER of the delegated signer
+   * certificate that verified it, or null when the issuer signed.
    */
-  private Certificate checkSignature(
-      BasicOCSPResponse basic, byte[] tbs, Issuer issuer, Instant now)
+  private byte[] checkSignature(
+      BasicResponse basic,
+      ResponseData data,
+      ResponseSignature signature,
+      byte[] tbs,
+      Issuer issuer,
+      Instant now)
       throws InvalidResponseException {
-    ResponderID responder = basic.getTbsResponseData().getResponderID();
-    AlgorithmIdentifier algorithm = basic.getSignatureAlgorithm();
-    byte[] signature;
-    try {
-      signature = basic.getSignature().getOctets();
-    } catch (RuntimeException e) {
-      throw new InvalidResponseException("the OCSP response signature is malformed: " + e, e);
+    String unsupported = signature.unsupported();
+    if (unsupported != null) {
+      throw new InvalidResponseException("OCSP response cannot be verified: its " + unsupported);
     }
-    if (issuer.isNamedBy(responder)) {
-      if (verifies(tbs, algorithm, signature, issuer.publicKey)) {
+    if (issuer.isNamedBy(data)) {
+      if (signature.verifies(tbs, basic.signature, issuer.publicKey)) {
         return null;
       }
       throw new InvalidResponseException(
           "OCSP response signed by an unauthorized key: its responderID ("
-              + describe(responder)
+              + describeResponder(data)
               + ") names the issuer "
               + issuer.subject
               + " but the signature does not verify with the issuer's public key");
     }
-    ASN1Sequence certs = basic.getCerts();
-    int count = certs == null ? 0 : certs.size();
+    int count = basic.certs.size();
     List<String> included = new ArrayList<>();
     String problem = null;
-    X500Name rejectedSubject = null;
-    X500Name rejectedIssuer = null;
+    String rejectedSubject = null;
+    String rejectedIssuer = null;
     int tried = 0;
     for (int i = 0; i < count && tried < MAX_SIGNER_CANDIDATES; i++) {
-      Certificate cert;
+      Tlv entry = basic.certs.get(i);
+      X509Certificate cert;
       try {
-        cert = Certificate.getInstance(certs.getObjectAt(i));
-      } catch (RuntimeException e) {
-        included.add("unparseable entry " + i);
+        cert = jdkCertificate(entry);
+      } catch (CertificateException | RuntimeException e) {
+        String subject = subjectOf(entry);
+        included.add(subject == null ? "unparseable entry " + i : subject);
+        if (subject != null && names(data, entry)) {
+          tried++;
+          if (problem == null) {
+            problem =
+                "the JDK's CertificateFactory cannot parse it (TLS clients would abort with"
+                    + " bad_certificate_status_response): "
+                    + describe(e);
+            rejectedSubject = subject;
+            rejectedIssuer = issuerOf(entry);
+          }
+        }
         continue;
       }
-      included.add(cert.getSubject().toString());
-      if (!names(responder, cert)) {
+      included.add(cert.getSubjectX500Principal().toString());
+      if (!names(data, cert)) {
         continue;
       }
       tried++;
-      X509Certificate parsed = null;
-      String why;
-      try {
-        parsed = jdkCertificate(cert);
-        why = delegationProblem(parsed, issuer, now);
-      } catch (CertificateException | IOException | RuntimeException e) {
-        why =
-            "the JDK's CertificateFactory cannot parse it (TLS clients would abort with"
-                + " bad_certificate_status_response): "
-                + describe(e);
-      }
-      if (why == null && !verifies(tbs, algorithm, signature, parsed.getPublicKey())) {
+      String why = delegationProblem(cert, issuer, now);
+      if (why == null && !signature.verifies(tbs, basic.signature, cert.getPublicKey())) {
         why = "the response signature does not verify with its public key";
       }
       if (why == null) {
         try {
-          return Certificate.getInstance(parsed.getEncoded());
+          return cert.getEncoded();
         } catch (CertificateEncodingException e) {
           why = "it cannot be encoded: " + describe(e);
         }
       }
       if (problem == null) {
         problem = why;
-        rejectedSubject = cert.getSubject();
-        rejectedIssuer = cert.getIssuer();
+        rejectedSubject = cert.getSubjectX500Principal().toString();
+        rejectedIssuer = cert.getIssuerX500Principal().toString();
       }
     }
     if (problem == null) {
       throw new InvalidResponseException(
           "OCSP response signed by an unauthorized key (responderID "
-              + describe(responder)
+              + describeResponder(data)
               + "): it is neither the issuer "
               + issuer.subject
               + " nor a responder certificate included in the response (included: "
@@ -477,20 +435,58 @@ public final class ResponseValidator {
             + OCSP_SIGNING);
   }
 
-  /** The certificate as a TLS client's JDK parses it (extensions included), DER re-encoded. */
-  private static X509Certificate jdkCertificate(Certificate cert)
-      throws CertificateException, IOException {
-    byte[] encoded = cert.getEncoded(ASN1Encoding.DER);
+  /**
+   * The certificate, re-encoded in DER (the certs field is unsigned framing, so BER there is
+   * re-encoded like the rest of it; BER inside tbsCertificate then fails the certificate's own
+   * signature check), as a TLS client's JDK parses it (extensions included).
+   */
+  private static X509Certificate jdkCertificate(Tlv entry) throws CertificateException {
+    byte[] der;
+    try {
+      der = Der.reencode(entry);
+    } catch (Asn1Exception e) {
+      throw new CertificateException(e.getMessage(), e);
+    }
     return (X509Certificate)
-        CertificateFactory.getInstance("X.509")
-            .generateCertificate(new ByteArrayInputStream(encoded));
+        CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+  }
+
+  /** The tbsCertificate fields of a certificate entry, or null when it has no such structure. */
+  private static List<Tlv> tbsCertificate(Tlv entry) {
+    try {
+      List<Tlv> certificate = entry.children(Tlv.SEQUENCE, "Certificate");
+      List<Tlv> tbs = certificate.get(0).children(Tlv.SEQUENCE, "tbsCertificate");
+      int offset = tbs.get(0).tag() == (Tlv.CONTEXT | Tlv.CONSTRUCTED) ? 1 : 0;
+      return tbs.size() >= offset + 6 ? tbs.subList(offset, tbs.size()) : null;
+    } catch (Asn1Exception | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The subject of a certificate the JDK cannot parse, read from its structure; or null. */
+  private static String subjectOf(Tlv entry) {
+    return nameAt(entry, 4);
+  }
+
+  private static String issuerOf(Tlv entry) {
+    return nameAt(entry, 2);
+  }
+
+  private static String nameAt(Tlv entry, int index) {
+    List<Tlv> tbs = tbsCertificate(entry);
+    if (tbs == null) {
+      return null;
+    }
+    try {
+      return ResponseData.principal(tbs.get(index)).toString();
+    } catch (Asn1Exception e) {
+      return null;
+    }
   }
 
   /** Null when {@code cert} may sign OCSP responses for {@code issuer}'s certificates at now. */
-  private static String delegationProblem(X509Certificate cert, Issuer issuer, Instant now)
-      throws CertificateException {
-    X500Name certIssuer = X500Name.getInstance(cert.getIssuerX500Principal().getEncoded());
-    if (!certIssuer.equals(issuer.subject)) {
+  private static String delegationProblem(X509Certificate cert, Issuer issuer, Instant now) {
+    if (!cert.getIssuerX500Principal().equals(issuer.principal)) {
       return "it was not issued by " + issuer.subject;
     }
     try {
@@ -502,7 +498,12 @@ public final class ResponseValidator {
           + describe(e)
           + ")";
     }
-    List<String> eku = cert.getExtendedKeyUsage();
+    List<String> eku;
+    try {
+      eku = cert.getExtendedKeyUsage();
+    } catch (CertificateParsingException | RuntimeException e) {
+      return "its extendedKeyUsage does not parse (" + describe(e) + ")";
+    }
     if (eku == null || !eku.contains(OCSP_SIGNING_OID)) {
       return "it lacks " + OCSP_SIGNING;
     }
@@ -520,23 +521,6 @@ public final class ResponseValidator {
     return null;
   }
 
-  /** Verifies {@code signature} over exactly {@code tbs} with the JDK's providers. */
-  private boolean verifies(
-      byte[] tbs, AlgorithmIdentifier algorithm, byte[] signature, PublicKey key) {
-    if (RsaPssSignature.handles(algorithm)) {
-      return RsaPssSignature.verifies(tbs, algorithm, signature, key);
-    }
-    try {
-      ContentVerifier verifier = verifiers.build(key).get(algorithm);
-      try (OutputStream out = verifier.getOutputStream()) {
-        out.write(tbs);
-      }
-      return verifier.verify(signature);
-    } catch (OperatorCreationException | IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
   private static String named(List<String> names, int count) {
     if (names.isEmpty()) {
       return "none";
@@ -546,30 +530,29 @@ public final class ResponseValidator {
         + (count > shown.size() ? " and " + (count - shown.size()) + " more" : "");
   }
 
-  private static void checkCriticalExtensions(BasicOCSPResp basic, SingleResp single)
+  private static void checkCriticalExtensions(ResponseData data, SingleResponse single)
       throws InvalidResponseException {
     // Clients (the JDK among them) reject responses with critical extensions they do not know.
-    for (Object oid : basic.getCriticalExtensionOIDs()) {
-      if (!OCSPObjectIdentifiers.id_pkix_ocsp_nonce.equals(oid)) {
+    for (String oid : data.criticalExtensions) {
+      if (!OcspOids.NONCE.equals(oid)) {
         throw new InvalidResponseException(
             "OCSP response carries unsupported critical extension "
                 + oid
                 + "; clients would reject it");
       }
     }
-    Set<?> singleCritical = single.getCriticalExtensionOIDs();
-    if (!singleCritical.isEmpty()) {
+    if (!single.criticalExtensions.isEmpty()) {
       throw new InvalidResponseException(
           "OCSP SingleResponse carries unsupported critical extension(s) "
-              + singleCritical
+              + single.criticalExtensions
               + "; clients would reject it");
     }
   }
 
   private ValidatedResponse timesAndStatus(
-      byte[] der, CertId id, BasicOCSPResp basic, SingleResp single, Instant now)
+      byte[] der, CertId id, ResponseData data, SingleResponse single, Instant now)
       throws InvalidResponseException {
-    Instant thisUpdate = single.getThisUpdate().toInstant();
+    Instant thisUpdate = single.thisUpdate;
     Instant latestThisUpdate = now.plus(maxClockSkew);
     if (thisUpdate.isAfter(latestThisUpdate)) {
       throw new InvalidResponseException(
@@ -581,13 +564,12 @@ public final class ResponseValidator {
               + maxClockSkew
               + "; check the clocks of this server and of the responder");
     }
-    Date next = single.getNextUpdate();
-    if (next == null) {
+    Instant nextUpdate = single.nextUpdate;
+    if (nextUpdate == null) {
       throw new InvalidResponseException(
           "OCSP response has no nextUpdate: it cannot be cached safely; expected the responder to"
               + " set nextUpdate");
     }
-    Instant nextUpdate = next.toInstant();
     if (!nextUpdate.isAfter(now)) {
       throw InvalidResponseException.expired(
           "OCSP response expired: nextUpdate " + nextUpdate + " is not after now " + now);
@@ -596,60 +578,62 @@ public final class ResponseValidator {
       throw new InvalidResponseException(
           "OCSP response nextUpdate " + nextUpdate + " is before its thisUpdate " + thisUpdate);
     }
-    Date produced = basic.getProducedAt();
-    Instant producedAt = produced == null ? null : produced.toInstant();
-
-    CertificateStatus status = single.getCertStatus();
-    if (status == CertificateStatus.GOOD) {
-      return new ValidatedResponse(
-          der, id, ValidatedResponse.Status.GOOD, thisUpdate, nextUpdate, producedAt, null);
+    switch (single.status) {
+      case GOOD:
+        return new ValidatedResponse(
+            der, id, ValidatedResponse.Status.GOOD, thisUpdate, nextUpdate, data.producedAt, null);
+      case REVOKED:
+        return new ValidatedResponse(
+            der,
+            id,
+            ValidatedResponse.Status.REVOKED,
+            thisUpdate,
+            nextUpdate,
+            data.producedAt,
+            single.revocationTime);
+      default:
+        throw new InvalidResponseException(
+            "responder says certStatus unknown for serial "
+                + id.serial().toString(16)
+                + "; expected good or revoked (is the responder serving this issuer?)");
     }
-    if (status instanceof RevokedStatus) {
-      Instant revocationTime = ((RevokedStatus) status).getRevocationTime().toInstant();
-      return new ValidatedResponse(
-          der,
-          id,
-          ValidatedResponse.Status.REVOKED,
-          thisUpdate,
-          nextUpdate,
-          producedAt,
-          revocationTime);
-    }
-    if (status instanceof UnknownStatus) {
-      throw new InvalidResponseException(
-          "responder says certStatus unknown for serial "
-              + id.serial().toString(16)
-              + "; expected good or revoked (is the responder serving this issuer?)");
-    }
-    throw new InvalidResponseException(
-        "OCSP response has an unrecognised certStatus; expected good or revoked");
   }
 
-  private static boolean names(ResponderID responder, Certificate cert) {
-    X500Name name = responder.getName();
-    if (name != null) {
-      return name.equals(cert.getSubject());
+  private static boolean names(ResponseData data, X509Certificate cert) {
+    if (data.responderName != null) {
+      return data.responderName.equals(cert.getSubjectX500Principal());
     }
-    byte[] keyHash = responder.getKeyHash();
-    return keyHash != null && Arrays.equals(keyHash, keyHash(cert.getSubjectPublicKeyInfo()));
-  }
-
-  /** SHA-1 of the subjectPublicKey BIT STRING value: the ResponderID byKey form. */
-  private static byte[] keyHash(SubjectPublicKeyInfo spki) {
     try {
-      return MessageDigest.getInstance("SHA-1").digest(spki.getPublicKeyData().getBytes());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-1", e);
+      return Arrays.equals(data.responderKeyHash, CertId.sha1(CertId.subjectPublicKey(cert)));
+    } catch (Asn1Exception | RuntimeException e) {
+      return false;
     }
   }
 
-  private static String describe(ResponderID responder) {
-    X500Name name = responder.getName();
-    if (name != null) {
-      return "byName " + name;
+  /** Whether the responderID names a certificate the JDK cannot parse, read from its structure. */
+  private static boolean names(ResponseData data, Tlv entry) {
+    List<Tlv> tbs = tbsCertificate(entry);
+    if (tbs == null) {
+      return false;
     }
-    byte[] keyHash = responder.getKeyHash();
-    return "byKey " + (keyHash == null ? "?" : hex(keyHash));
+    try {
+      if (data.responderName != null) {
+        return data.responderName.equals(ResponseData.principal(tbs.get(4)));
+      }
+      List<Tlv> spki = tbs.get(5).children(Tlv.SEQUENCE, "subjectPublicKeyInfo");
+      return spki.size() == 2
+          && Arrays.equals(
+              data.responderKeyHash, CertId.sha1(spki.get(1).bitStringBytes("subjectPublicKey")));
+    } catch (Asn1Exception e) {
+      return false;
+    }
+  }
+
+  private static String describeResponder(ResponseData data) {
+    if (data.responderName != null) {
+      return "byName " + data.responderName;
+    }
+    return "byKey " + CertId.hex(data.responderKeyHash);
   }
 
   private static String describe(Throwable e) {
@@ -672,48 +656,51 @@ public final class ResponseValidator {
       String s = new String(der, 0, n, StandardCharsets.US_ASCII).replaceAll("\\s+", " ");
       return "\"" + s + (der.length > n ? "..." : "") + "\" (text, not DER)";
     }
-    return "0x" + hex(Arrays.copyOf(der, n)) + (der.length > n ? "..." : "");
-  }
-
-  private static String hex(byte[] bytes) {
-    StringBuilder sb = new StringBuilder(bytes.length * 2);
-    for (byte b : bytes) {
-      sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-    }
-    return sb.toString();
+    return "0x" + CertId.hex(Arrays.copyOf(der, n)) + (der.length > n ? "..." : "");
   }
 
   /** The issuer certificate in the forms the checks need, computed once per validation. */
   private static final class Issuer {
-    final X500Name subject;
-    final PublicKey publicKey;
-    final byte[] publicKeyHash;
-    final X509CertificateHolder holder;
-    final DigestCalculatorProvider digests;
+    /** CertID hash algorithm OIDs a response may use, to the JDK's MessageDigest names. */
+    private static final Map<String, String> DIGESTS = new HashMap<>();
 
-    private Issuer(X509CertificateHolder holder, PublicKey key, DigestCalculatorProvider digests) {
-      this.holder = holder;
-      this.subject = holder.getSubject();
-      this.publicKey = key;
-      this.publicKeyHash = keyHash(holder.getSubjectPublicKeyInfo());
-      this.digests = digests;
+    static {
+      DIGESTS.put(CertId.SHA1, "SHA-1");
+      DIGESTS.put("2.16.840.1.101.3.4.2.4", "SHA-224");
+      DIGESTS.put("2.16.840.1.101.3.4.2.1", "SHA-256");
+      DIGESTS.put("2.16.840.1.101.3.4.2.2", "SHA-384");
+      DIGESTS.put("2.16.840.1.101.3.4.2.3", "SHA-512");
     }
 
-    static Issuer of(X509Certificate issuer, CertId id, DigestCalculatorProvider digests)
-        throws InvalidResponseException {
-      X509CertificateHolder holder;
+    final X500Principal principal;
+    final String subject;
+    final PublicKey publicKey;
+    final byte[] subjectDer;
+    final byte[] keyBits;
+
+    private Issuer(X509Certificate issuer, byte[] keyBits) {
+      this.principal = issuer.getSubjectX500Principal();
+      this.subject = principal.toString();
+      this.publicKey = issuer.getPublicKey();
+      this.subjectDer = principal.getEncoded();
+      this.keyBits = keyBits;
+    }
+
+    static Issuer of(X509Certificate issuer, CertId id) throws InvalidResponseException {
+      byte[] keyBits;
       try {
-        holder = new JcaX509CertificateHolder(issuer);
-      } catch (CertificateEncodingException e) {
+        keyBits = CertId.subjectPublicKey(issuer);
+      } catch (Asn1Exception | RuntimeException e) {
         throw new InvalidResponseException(
-            "cannot encode the issuer certificate " + issuer.getSubjectX500Principal(), e);
+            "cannot read the public key of the issuer certificate "
+                + issuer.getSubjectX500Principal()
+                + ": "
+                + e.getMessage(),
+            e);
       }
-      Issuer result = new Issuer(holder, issuer.getPublicKey(), digests);
-      CertificateID expected = id.toCertificateId();
-      CertificateID recomputed = result.certIdWith(expected.getHashAlgOID(), id.serial());
-      if (recomputed == null
-          || !Arrays.equals(recomputed.getIssuerKeyHash(), expected.getIssuerKeyHash())
-          || !Arrays.equals(recomputed.getIssuerNameHash(), expected.getIssuerNameHash())) {
+      Issuer result = new Issuer(issuer, keyBits);
+      byte[][] sha1 = result.hashesWith(CertId.SHA1);
+      if (!id.hasIssuerHashes(sha1[0], sha1[1])) {
         throw new InvalidResponseException(
             "the issuer certificate given ("
                 + result.subject
@@ -724,21 +711,27 @@ public final class ResponseValidator {
       return result;
     }
 
-    boolean isNamedBy(ResponderID responder) {
-      X500Name name = responder.getName();
-      if (name != null) {
-        return name.equals(subject);
+    boolean isNamedBy(ResponseData data) {
+      if (data.responderName != null) {
+        return data.responderName.equals(principal);
       }
-      byte[] keyHash = responder.getKeyHash();
-      return keyHash != null && Arrays.equals(keyHash, publicKeyHash);
+      return Arrays.equals(data.responderKeyHash, CertId.sha1(keyBits));
     }
 
-    /** This issuer's CertID for {@code serial} under another hash algorithm; null if unknown. */
-    CertificateID certIdWith(ASN1ObjectIdentifier hashAlgorithm, BigInteger serial) {
+    /**
+     * {issuerNameHash, issuerKeyHash} under the CertID hash algorithm {@code oid}; null if unknown.
+     */
+    byte[][] hashesWith(String oid) {
+      String name = DIGESTS.get(oid);
+      if (name == null) {
+        return null;
+      }
       try {
-        return new CertificateID(
-            digests.get(new AlgorithmIdentifier(hashAlgorithm)), holder, serial);
-      } catch (OCSPException | OperatorCreationException | RuntimeException e) {
+        return new byte[][] {
+          MessageDigest.getInstance(name).digest(subjectDer),
+          MessageDigest.getInstance(name).digest(keyBits)
+        };
+      } catch (NoSuchAlgorithmException e) {
         return null;
       }
     }

@@ -191,7 +191,7 @@ class HostileResponseTest {
 
   @Test
   void goodAndRevokedForTheSameCertIdIsRejected() throws Exception {
-    CertificateID id = serverId.toCertificateId();
+    CertificateID id = BcCertIds.of(serverId);
     byte[] der =
         HostileResponses.signedBy(
             pki,
@@ -213,7 +213,7 @@ class HostileResponseTest {
 
   @Test
   void aDuplicateGoodForTheSameCertIdIsRejected() throws Exception {
-    CertificateID id = serverId.toCertificateId();
+    CertificateID id = BcCertIds.of(serverId);
     byte[] der =
         HostileResponses.signedBy(
             pki,
@@ -238,7 +238,7 @@ class HostileResponseTest {
                     other(i), CertificateStatus.GOOD, date(NOW), date(NOW.plusSeconds(3600)));
               }
               b.addResponse(
-                  serverId.toCertificateId(),
+                  BcCertIds.of(serverId),
                   CertificateStatus.GOOD,
                   date(NOW),
                   date(NOW.plusSeconds(3600)));
@@ -259,7 +259,7 @@ class HostileResponseTest {
                     other(i), CertificateStatus.GOOD, date(NOW), date(NOW.plusSeconds(3600)));
               }
               b.addResponse(
-                  serverId.toCertificateId(),
+                  BcCertIds.of(serverId),
                   CertificateStatus.GOOD,
                   date(NOW),
                   date(NOW.plusSeconds(3600)));
@@ -292,7 +292,7 @@ class HostileResponseTest {
   private static void assertSignatureVerifiesOverStapledTbs(byte[] stapled) throws Exception {
     BasicOCSPResp basic = (BasicOCSPResp) new OCSPResp(stapled).getResponseObject();
     byte[] basicDer = basic.getEncoded();
-    byte[] tbs = StapleEncoding.signedTbs(basicDer);
+    byte[] tbs = StapleEncoding.signedTbs(BasicResponse.read(basicDer));
     BasicOCSPResponse asn1 = BasicOCSPResponse.getInstance(basicDer);
     Signature sig = Signature.getInstance(asn1.getSignatureAlgorithm().getAlgorithm().getId());
     sig.initVerify(pki.ocspSigner().getPublicKey());

@@ -125,7 +125,7 @@ class OcspFetcherGetTest {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
     gen.initialize(256);
     KeyPair keys = gen.generateKeyPair();
-    CertificateID template = CertId.of(pki.server(), pki.intermediate()).toCertificateId();
+    CertificateID template = BcCertIds.of(CertId.of(pki.server(), pki.intermediate()));
     Random random = new Random(5019);
     while (true) {
       BigInteger serial = new BigInteger(120 + random.nextInt(8), random).setBit(100);

@@ -66,7 +66,7 @@ class OcspFetcherWireTest {
     OCSPReq request = new OCSPReq(der);
     Req[] single = request.getRequestList();
     assertThat(single).hasSize(1);
-    assertThat(single[0].getCertID()).isEqualTo(expected.toCertificateId());
+    assertThat(single[0].getCertID()).isEqualTo(BcCertIds.of(expected));
     assertThat(request.isSigned()).isFalse();
   }
 

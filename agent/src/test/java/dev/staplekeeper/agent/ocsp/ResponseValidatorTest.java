@@ -148,8 +148,9 @@ class ResponseValidatorTest {
   @Test
   void rejectsResponseSignedByRogueCaClaimingOcspSigning() {
     assertThat(rejection(server().signer(Signer.ROGUE).build()))
-        .contains("signed by an unauthorized cert (subject CN=StapleKeeper Rogue CA")
-        .contains("not issued by CN=StapleKeeper Test Intermediate CA");
+        .contains(
+            "signed by an unauthorized cert (subject O=Not StapleKeeper, CN=StapleKeeper Rogue CA")
+        .contains("not issued by O=StapleKeeper Test, CN=StapleKeeper Test Intermediate CA");
   }
 
   @Test
@@ -167,12 +168,13 @@ class ResponseValidatorTest {
         TestPki.create(dir.resolve("look-alike"), URI.create("http://127.0.0.1:1/"), false);
     byte[] der =
         new OcspResponseFactory(lookAlike, Clock.fixed(NOW, ZoneOffset.UTC))
-            .forCertId(serverId.toCertificateId())
+            .forCertId(BcCertIds.of(serverId))
             .signer(Signer.DELEGATED)
             .build();
 
     assertThat(rejection(der))
-        .contains("signed by an unauthorized cert (subject CN=StapleKeeper Test OCSP Signer")
+        .contains(
+            "signed by an unauthorized cert (subject O=StapleKeeper Test, CN=StapleKeeper Test OCSP Signer")
         .contains("certificate signature does not verify with the key of");
   }
 
@@ -182,7 +184,7 @@ class ResponseValidatorTest {
         TestPki.create(dir.resolve("look-alike-2"), URI.create("http://127.0.0.1:1/"), false);
     byte[] der =
         new OcspResponseFactory(lookAlike, Clock.fixed(NOW, ZoneOffset.UTC))
-            .forCertId(serverId.toCertificateId())
+            .forCertId(BcCertIds.of(serverId))
             .signer(Signer.ISSUER)
             .responderIdByName()
             .build();
@@ -202,7 +204,8 @@ class ResponseValidatorTest {
   @Test
   void rejectsTamperedSignatureOfDelegatedResponder() {
     assertThat(rejection(server().signer(Signer.DELEGATED).tamperSignature().build()))
-        .contains("signed by an unauthorized cert (subject CN=StapleKeeper Test OCSP Signer")
+        .contains(
+            "signed by an unauthorized cert (subject O=StapleKeeper Test, CN=StapleKeeper Test OCSP Signer")
         .contains("the response signature does not verify with its public key");
   }
 
@@ -296,7 +299,8 @@ class ResponseValidatorTest {
 
     assertThat(rejection(responses.forCertId(underRogue).build()))
         .contains("no response for serial")
-        .contains("issuer name/key hash is not that of CN=StapleKeeper Test Intermediate CA");
+        .contains(
+            "issuer name/key hash is not that of O=StapleKeeper Test, CN=StapleKeeper Test Intermediate CA");
   }
 
   @Test
@@ -320,7 +324,7 @@ class ResponseValidatorTest {
     CertificateID other =
         OcspResponseFactory.certId(
             pki.intermediate(), pki.server().getSerialNumber().add(BigInteger.TWO));
-    byte[] der = responses.forCertIds(List.of(other, serverId.toCertificateId())).build();
+    byte[] der = responses.forCertIds(List.of(other, BcCertIds.of(serverId))).build();
 
     assertThat(validate(der).status()).isEqualTo(ValidatedResponse.Status.GOOD);
   }
