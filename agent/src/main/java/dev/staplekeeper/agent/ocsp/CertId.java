@@ -2,13 +2,11 @@ package dev.staplekeeper.agent.ocsp;
 
 import dev.staplekeeper.agent.asn1.Asn1Exception;
 import dev.staplekeeper.agent.asn1.Der;
-import dev.staplekeeper.agent.asn1.Tlv;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The RFC 6960 CertID of one certificate (SHA-1 issuer name and key hashes plus serial number): the
@@ -36,25 +34,11 @@ public final class CertId {
     try {
       return new CertId(
           sha1(issuer.getSubjectX500Principal().getEncoded()),
-          sha1(subjectPublicKey(issuer)),
+          sha1(TbsCertificate.of(issuer).subjectPublicKey()),
           cert.getSerialNumber());
     } catch (Asn1Exception | RuntimeException e) {
       throw new IllegalArgumentException("cannot compute the OCSP CertID: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * The subjectPublicKey BIT STRING value of {@code cert}'s key: what a CertID's issuerKeyHash and
-   * a ResponderID byKey hash.
-   */
-  static byte[] subjectPublicKey(X509Certificate cert) throws Asn1Exception {
-    List<Tlv> spki =
-        Tlv.parse(cert.getPublicKey().getEncoded(), "SubjectPublicKeyInfo")
-            .children(Tlv.SEQUENCE, "SubjectPublicKeyInfo");
-    if (spki.size() != 2) {
-      throw new Asn1Exception("SubjectPublicKeyInfo has " + spki.size() + " fields; expected 2");
-    }
-    return spki.get(1).bitStringBytes("subjectPublicKey");
   }
 
   static byte[] sha1(byte[] data) {

@@ -141,7 +141,7 @@ public final class ResponseValidator {
   private ValidatedResponse validateCopy(byte[] der, CertId id, X509Certificate issuer, Instant now)
       throws InvalidResponseException {
     Tlv response = parse(der);
-    byte[] basicBytes = basicBytes(response);
+    byte[] basicBytes = basicBytes(response, der.length);
     BasicResponse basic;
     try {
       basic = BasicResponse.read(basicBytes);
@@ -208,7 +208,7 @@ public final class ResponseValidator {
   }
 
   /** The encoded BasicOCSPResponse inside a successful OCSPResponse's responseBytes. */
-  private static byte[] basicBytes(Tlv response) throws InvalidResponseException {
+  private static byte[] basicBytes(Tlv response, int length) throws InvalidResponseException {
     try {
       List<Tlv> fields = response.children(Tlv.SEQUENCE, "OCSPResponse");
       if (fields.isEmpty() || fields.size() > 2) {
@@ -247,11 +247,7 @@ public final class ResponseValidator {
       return bytes.get(1).octetString("response");
     } catch (Asn1Exception e) {
       throw new InvalidResponseException(
-          "DER ("
-              + response.contentLength()
-              + " bytes) is not an OCSPResponse structure: "
-              + e.getMessage(),
-          e);
+          "DER (" + length + " bytes) is not an OCSPResponse structure: " + e.getMessage(), e);
     }
   }
 
@@ -376,7 +372,7 @@ public final class ResponseValidator {
       } catch (CertificateException | RuntimeException e) {
         String subject = subjectOf(entry);
         included.add(subject == null ? "unparseable entry " + i : subject);
-        if (subject != null && names(data, entry)) {
+        if (names(data, entry)) {
           tried++;
           if (problem == null) {
             problem =
@@ -451,35 +447,19 @@ public final class ResponseValidator {
         CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
   }
 
-  /** The tbsCertificate fields of a certificate entry, or null when it has no such structure. */
-  private static List<Tlv> tbsCertificate(Tlv entry) {
+  /** The subject of a certificate the JDK cannot parse, read from its structure; or null. */
+  private static String subjectOf(Tlv entry) {
     try {
-      List<Tlv> certificate = entry.children(Tlv.SEQUENCE, "Certificate");
-      List<Tlv> tbs = certificate.get(0).children(Tlv.SEQUENCE, "tbsCertificate");
-      int offset = tbs.get(0).tag() == (Tlv.CONTEXT | Tlv.CONSTRUCTED) ? 1 : 0;
-      return tbs.size() >= offset + 6 ? tbs.subList(offset, tbs.size()) : null;
+      return TbsCertificate.ofCertificate(entry).subject().toString();
     } catch (Asn1Exception | RuntimeException e) {
       return null;
     }
   }
 
-  /** The subject of a certificate the JDK cannot parse, read from its structure; or null. */
-  private static String subjectOf(Tlv entry) {
-    return nameAt(entry, 4);
-  }
-
   private static String issuerOf(Tlv entry) {
-    return nameAt(entry, 2);
-  }
-
-  private static String nameAt(Tlv entry, int index) {
-    List<Tlv> tbs = tbsCertificate(entry);
-    if (tbs == null) {
-      return null;
-    }
     try {
-      return ResponseData.principal(tbs.get(index)).toString();
-    } catch (Asn1Exception e) {
+      return TbsCertificate.ofCertificate(entry).issuer().toString();
+    } catch (Asn1Exception | RuntimeException e) {
       return null;
     }
   }
@@ -604,7 +584,7 @@ public final class ResponseValidator {
       return data.responderName.equals(cert.getSubjectX500Principal());
     }
     try {
-      return Arrays.equals(data.responderKeyHash, CertId.sha1(CertId.subjectPublicKey(cert)));
+      return names(data, TbsCertificate.of(cert));
     } catch (Asn1Exception | RuntimeException e) {
       return false;
     }
@@ -612,21 +592,18 @@ public final class ResponseValidator {
 
   /** Whether the responderID names a certificate the JDK cannot parse, read from its structure. */
   private static boolean names(ResponseData data, Tlv entry) {
-    List<Tlv> tbs = tbsCertificate(entry);
-    if (tbs == null) {
-      return false;
-    }
     try {
-      if (data.responderName != null) {
-        return data.responderName.equals(ResponseData.principal(tbs.get(4)));
-      }
-      List<Tlv> spki = tbs.get(5).children(Tlv.SEQUENCE, "subjectPublicKeyInfo");
-      return spki.size() == 2
-          && Arrays.equals(
-              data.responderKeyHash, CertId.sha1(spki.get(1).bitStringBytes("subjectPublicKey")));
-    } catch (Asn1Exception e) {
+      return names(data, TbsCertificate.ofCertificate(entry));
+    } catch (Asn1Exception | RuntimeException e) {
       return false;
     }
+  }
+
+  private static boolean names(ResponseData data, TbsCertificate tbs) throws Asn1Exception {
+    if (data.responderName != null) {
+      return data.responderName.equals(tbs.subject());
+    }
+    return Arrays.equals(data.responderKeyHash, CertId.sha1(tbs.subjectPublicKey()));
   }
 
   private static String describeResponder(ResponseData data) {
@@ -689,7 +666,7 @@ public final class ResponseValidator {
     static Issuer of(X509Certificate issuer, CertId id) throws InvalidResponseException {
       byte[] keyBits;
       try {
-        keyBits = CertId.subjectPublicKey(issuer);
+        keyBits = TbsCertificate.of(issuer).subjectPublicKey();
       } catch (Asn1Exception | RuntimeException e) {
         throw new InvalidResponseException(
             "cannot read the public key of the issuer certificate "
