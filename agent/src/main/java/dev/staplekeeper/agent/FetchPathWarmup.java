@@ -14,9 +14,10 @@ import java.time.Instant;
 
 /**
  * Warms the code of a certificate's first fetch right after the start, so that the application's
- * first certificate does not pay for it while its first handshake waits: a few hundred classes of
- * StapleKeeper and Bouncy Castle, loaded from the agent jar and verified, cost a cold JVM ~200 ms
- * (docs/benchmarks.md, start-up), which the JDK's own classes (archived, not verified) do not.
+ * first certificate does not pay for it while its first handshake waits: StapleKeeper's classes of
+ * that path (ASN.1, validation, HTTP), loaded from the agent jar, verified and interpreted, cost a
+ * cold JVM tens of milliseconds (docs/benchmarks.md, start-up), which the JDK's own classes
+ * (archived, not verified) do not.
  *
  * <p>Contract: rehearses with a fixed certificate, its issuer and a good OCSP response signed by a
  * delegated responder, bundled in the jar ({@code warmup/*.der}, made with the test PKI), validated
