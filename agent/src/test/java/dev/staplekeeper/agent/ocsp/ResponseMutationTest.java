@@ -204,6 +204,13 @@ class ResponseMutationTest {
     assertThatThrownBy(() -> checkStaple(rsa, withDer(rsa.expected, tamperedAlgorithm)))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("(g)");
+    byte[] withoutNull = rsa.parsed.fixed(rsa.parsed.basic.kid(1).kid(1), new byte[0]);
+    assertThatThrownBy(() -> checkStaple(rsa, withDer(rsa.expected, withoutNull)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("(f)");
+    assertThatThrownBy(() -> checkStaple(in, withDer(in.expected, Arrays.copyOf(in.der, 40))))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("(a)");
     ValidatedResponse revoked =
         new ValidatedResponse(
             in.der,
