@@ -390,7 +390,10 @@ public final class ResponseValidator {
         continue;
       }
       tried++;
-      String why = delegationProblem(cert, issuer, now);
+      String why = TbsCertificate.signatureFieldsProblem(entry);
+      if (why == null) {
+        why = delegationProblem(cert, issuer, now);
+      }
       if (why == null && !signature.verifies(tbs, basic.signature, cert.getPublicKey())) {
         why = "the response signature does not verify with its public key";
       }

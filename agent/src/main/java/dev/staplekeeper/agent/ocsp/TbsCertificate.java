@@ -1,9 +1,11 @@
 package dev.staplekeeper.agent.ocsp;
 
 import dev.staplekeeper.agent.asn1.Asn1Exception;
+import dev.staplekeeper.agent.asn1.Der;
 import dev.staplekeeper.agent.asn1.Tlv;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
 
@@ -53,6 +55,31 @@ final class TbsCertificate {
     }
     return new TbsCertificate(
         fields.get(offset + 2), fields.get(offset + 4), fields.get(offset + 5));
+  }
+
+  /**
+   * Null when the certificate's outer signatureAlgorithm is exactly the signature field of its
+   * tbsCertificate and its signatureValue is whole bytes (RFC 5280 sections 4.1.1.2 and 4.1.1.3);
+   * else what is wrong. Neither is covered by the certificate's signature and the JDK's verifier
+   * tolerates both, but a client that reads them strictly rejects the staple.
+   */
+  static String signatureFieldsProblem(Tlv certificate) {
+    try {
+      List<Tlv> fields = certificate.children(Tlv.SEQUENCE, "Certificate");
+      if (fields.size() != 3) {
+        return "it has " + fields.size() + " fields; expected 3";
+      }
+      List<Tlv> tbs = fields.get(0).children(Tlv.SEQUENCE, "tbsCertificate");
+      int offset = !tbs.isEmpty() && tbs.get(0).tag() == (Tlv.CONTEXT | Tlv.CONSTRUCTED) ? 1 : 0;
+      if (tbs.size() < offset + 2
+          || !Arrays.equals(Der.reencode(tbs.get(offset + 1)), Der.reencode(fields.get(1)))) {
+        return "its signatureAlgorithm differs from the signature field of its tbsCertificate";
+      }
+      fields.get(2).bitStringBytes("signatureValue");
+      return null;
+    } catch (Asn1Exception e) {
+      return "it is malformed: " + e.getMessage();
+    }
   }
 
   X500Principal issuer() throws Asn1Exception {
