@@ -98,6 +98,24 @@ final class ResponseSignature {
     return null;
   }
 
+  /**
+   * The AlgorithmIdentifier to staple, in its one canonical form: NULL parameters for RSA PKCS#1
+   * v1.5 (RFC 4055 section 5: they MUST be NULL, and absent must be accepted), none for ECDSA,
+   * EdDSA and DSA, and the received parameters in DER for RSASSA-PSS (they say how the signature
+   * was made). The identifier is outside the signed bytes, so what came on the wire is not kept.
+   */
+  byte[] canonicalIdentifier() throws Asn1Exception {
+    if (oid.equals(RSASSA_PSS)) {
+      return parameters == null
+          ? Der.sequence(Der.oid(oid))
+          : Der.sequence(Der.oid(oid), Der.reencode(parameters));
+    }
+    if (NULL_PARAMETERS_ALLOWED.containsKey(oid)) {
+      return Der.sequence(Der.oid(oid), Der.nullValue());
+    }
+    return Der.sequence(Der.oid(oid));
+  }
+
   /** Verifies {@code signature} over exactly {@code signed} with {@code key}. */
   boolean verifies(byte[] signed, byte[] signature, PublicKey key) {
     if (unsupported() != null) {

@@ -166,7 +166,7 @@ public final class ResponseValidator {
     SingleResponse single = findSingle(data, id, iss);
     byte[] signer = checkSignature(basic, data, signature, tbs, iss, now);
     checkCriticalExtensions(data, single);
-    byte[] staple = StapleEncoding.encode(basic, tbs, signer);
+    byte[] staple = StapleEncoding.encode(basic, signature, tbs, signer);
     if (staple.length > maxStapleBytes) {
       throw tooBig("re-encoded with only the signer certificate it is " + staple.length + " bytes");
     }

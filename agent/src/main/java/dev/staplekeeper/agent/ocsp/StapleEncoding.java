@@ -12,9 +12,10 @@ import dev.staplekeeper.agent.asn1.Tlv;
  * and must already be DER ({@link #signedTbs} refuses BER, indefinite or non-minimal lengths there:
  * those bytes are covered by the signature and cannot be re-encoded without breaking it). The
  * unsigned framing around it (OCSPResponse, ResponseBytes, the OCTET STRING, BasicOCSPResponse,
- * signatureAlgorithm, signature) is re-encoded in DER whatever its received encoding, and {@code
- * certs} holds at most the one delegated signer certificate that verified the signature. {@link
- * #encode} checks that its output is DER all the way down.
+ * signature) is re-encoded in DER whatever its received encoding, signatureAlgorithm is written in
+ * its canonical form ({@link ResponseSignature#canonicalIdentifier}), and {@code certs} holds at
+ * most the one delegated signer certificate that verified the signature. {@link #encode} checks
+ * that its output is DER all the way down.
  */
 final class StapleEncoding {
 
@@ -46,13 +47,14 @@ final class StapleEncoding {
    * @param verifiedTbs the tbsResponseData bytes whose signature was verified
    * @param signer the DER delegated signer certificate, or null when the issuer signed
    */
-  static byte[] encode(BasicResponse basic, byte[] verifiedTbs, byte[] signer)
+  static byte[] encode(
+      BasicResponse basic, ResponseSignature algorithm, byte[] verifiedTbs, byte[] signer)
       throws InvalidResponseException {
     try {
       byte[] basicDer =
           Der.sequence(
               verifiedTbs,
-              Der.reencode(basic.signatureAlgorithm),
+              algorithm.canonicalIdentifier(),
               Der.bitString(basic.signature),
               signer == null ? new byte[0] : Der.explicit(0, Der.sequence(signer)));
       byte[] response =
