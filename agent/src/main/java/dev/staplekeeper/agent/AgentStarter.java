@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Wires StapleKeeper together in a running JVM: configuration, the bootstrap bridge, the staple
@@ -87,21 +88,9 @@ final class AgentStarter {
     inst.addTransformer(gate, true);
     StartAnnouncement announcement =
         new StartAnnouncement(startNanos, ANNOUNCE_AT_LATEST_SECONDS, TimeUnit.SECONDS);
-    DeferredStart.run(
-        inBackground,
-        gate,
-        () -> activate(config, inst, gate, announcement, startNanos, !inBackground),
-        t -> {
-          disconnect();
-          return () ->
-              log.error(
-                  "StapleKeeper {} is NOT active: failed to start ({}); the server runs with the"
-                      + " JDK's own OCSP stapling",
-                  VERSION,
-                  t.toString());
-        },
-        announcement,
-        done);
+    Activation activation =
+        new Activation(config, inst, gate, announcement, startNanos, !inBackground, log);
+    DeferredStart.run(inBackground, gate, activation, activation, announcement, done);
     return true;
   }
 
@@ -271,5 +260,53 @@ final class AgentStarter {
   private static String versionOf() {
     String v = AgentStarter.class.getPackage().getImplementationVersion();
     return v == null ? "(dev)" : v;
+  }
+
+  /**
+   * What the start thread runs, and what it logs if that fails: a named class, because a lambda
+   * created in premain would bootstrap the JVM's lambda machinery before the application's main.
+   */
+  private static final class Activation
+      implements DeferredStart.Work, Function<Throwable, Runnable> {
+    private final AgentConfig config;
+    private final Instrumentation inst;
+    private final TransformerGate gate;
+    private final StartAnnouncement announcement;
+    private final long startNanos;
+    private final boolean attached;
+    private final AgentLog log;
+
+    Activation(
+        AgentConfig config,
+        Instrumentation inst,
+        TransformerGate gate,
+        StartAnnouncement announcement,
+        long startNanos,
+        boolean attached,
+        AgentLog log) {
+      this.config = config;
+      this.inst = inst;
+      this.gate = gate;
+      this.announcement = announcement;
+      this.startNanos = startNanos;
+      this.attached = attached;
+      this.log = log;
+    }
+
+    @Override
+    public Runnable run() throws Exception {
+      return activate(config, inst, gate, announcement, startNanos, attached);
+    }
+
+    @Override
+    public Runnable apply(Throwable t) {
+      disconnect();
+      return () ->
+          log.error(
+              "StapleKeeper {} is NOT active: failed to start ({}); the server runs with the"
+                  + " JDK's own OCSP stapling",
+              VERSION,
+              t.toString());
+    }
   }
 }

@@ -39,33 +39,7 @@ final class DeferredStart {
       Function<Throwable, Runnable> onFailure,
       StartAnnouncement announcement,
       Runnable done) {
-    Runnable body =
-        () -> {
-          Runnable outcome;
-          try {
-            outcome = work.run();
-          } catch (Throwable t) {
-            outcome = onFailure.apply(t);
-          } finally {
-            if (!gate.isSettled()) {
-              gate.fail();
-            }
-          }
-          try {
-            if (inBackground) {
-              announcement.await();
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            try {
-              AgentLog.release(); // what the start said before its outcome, in order
-              outcome.run();
-            } finally {
-              done.run();
-            }
-          }
-        };
+    Runnable body = new Body(inBackground, gate, work, onFailure, announcement, done);
     if (!inBackground) {
       gate.preparedBy(Thread.currentThread());
       body.run();
@@ -75,5 +49,58 @@ final class DeferredStart {
     thread.setDaemon(true);
     gate.preparedBy(thread);
     thread.start();
+  }
+
+  /** The start's thread body (a named class: a lambda here would be spun in premain). */
+  private static final class Body implements Runnable {
+    private final boolean inBackground;
+    private final TransformerGate gate;
+    private final Work work;
+    private final Function<Throwable, Runnable> onFailure;
+    private final StartAnnouncement announcement;
+    private final Runnable done;
+
+    Body(
+        boolean inBackground,
+        TransformerGate gate,
+        Work work,
+        Function<Throwable, Runnable> onFailure,
+        StartAnnouncement announcement,
+        Runnable done) {
+      this.inBackground = inBackground;
+      this.gate = gate;
+      this.work = work;
+      this.onFailure = onFailure;
+      this.announcement = announcement;
+      this.done = done;
+    }
+
+    @Override
+    public void run() {
+      Runnable outcome;
+      try {
+        outcome = work.run();
+      } catch (Throwable t) {
+        outcome = onFailure.apply(t);
+      } finally {
+        if (!gate.isSettled()) {
+          gate.fail();
+        }
+      }
+      try {
+        if (inBackground) {
+          announcement.await();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        try {
+          AgentLog.release(); // what the start said before its outcome, in order
+          outcome.run();
+        } finally {
+          done.run();
+        }
+      }
+    }
   }
 }

@@ -26,7 +26,7 @@ public final class StapleKeeperAgent {
     StartLine startLine = StartLine.begin();
     boolean handedOver = false;
     try {
-      handedOver = AgentStarter.start(args, inst, inBackground, startLine::end);
+      handedOver = AgentStarter.start(args, inst, inBackground, startLine);
     } catch (Throwable t) {
       String line =
           "StapleKeeper: failed to start ("

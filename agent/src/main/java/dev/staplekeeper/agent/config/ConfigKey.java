@@ -162,9 +162,7 @@ public final class ConfigKey<T> {
           .defaultFrom(
               "`jdk.tls.stapling.responseTimeout` if set, else 1s",
               // the JDK's setting is in milliseconds; out of our range or malformed: our default
-              (system, self) ->
-                  self.parseOrDefault(
-                      millis(system.getProperty("jdk.tls.stapling.responseTimeout"))));
+              new JdkProperty<>("jdk.tls.stapling.responseTimeout", true));
   public static final ConfigKey<Integer> MAX_RESPONSE_BYTES =
       integer(
           "maxResponseBytes",
@@ -240,14 +238,12 @@ public final class ConfigKey<T> {
           .defaultFrom(
               "`jdk.tls.stapling.responderURI` if set, else unset",
               // the JDK silently ignores a bad value; so do we
-              (system, self) ->
-                  self.parseOrDefault(system.getProperty("jdk.tls.stapling.responderURI")));
+              new JdkProperty<>("jdk.tls.stapling.responderURI", false));
   public static final ConfigKey<Boolean> RESPONDER_OVERRIDE =
       bool("responderOverride", false, "Use responderUri for every certificate, ignoring AIA.")
           .defaultFrom(
               "`jdk.tls.stapling.responderOverride` if set, else false",
-              (system, self) ->
-                  self.parseOrDefault(system.getProperty("jdk.tls.stapling.responderOverride")));
+              new JdkProperty<>("jdk.tls.stapling.responderOverride", false));
   public static final ConfigKey<String> HTTP_METHOD =
       oneOf(
           "httpMethod",
@@ -260,7 +256,7 @@ public final class ConfigKey<T> {
   public static final ConfigKey<Proxy> PROXY =
       custom(
           "proxy",
-          ConfigKey::parseProxy,
+          new Builtin<>(Builtin.PROXY, null),
           null,
           "unset (the JVM's proxy settings)",
           "`host:port` or `direct`",
@@ -333,7 +329,7 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(
         key,
         ValueType.BOOLEAN,
-        ConfigKey::parseBoolean,
+        new Builtin<>(Builtin.BOOLEAN, null),
         dflt,
         String.valueOf(dflt),
         null,
@@ -348,7 +344,7 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(
         key,
         ValueType.FRACTION,
-        ConfigKey::parseFraction,
+        new Builtin<>(Builtin.FRACTION, null),
         dflt,
         decimal(dflt),
         min,
@@ -363,7 +359,7 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(
         key,
         ValueType.INT,
-        ConfigKey::parseInteger,
+        new Builtin<>(Builtin.INTEGER, null),
         dflt,
         String.valueOf(dflt),
         min,
@@ -378,7 +374,7 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(
         key,
         ValueType.DURATION,
-        ConfigKey::parseDuration,
+        new Builtin<>(Builtin.DURATION, null),
         parseDuration(dflt),
         dflt,
         parseDuration(min),
@@ -393,7 +389,7 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(
         key,
         ValueType.PATH,
-        ConfigKey::parsePath,
+        new Builtin<>(Builtin.PATH, null),
         null,
         defaultText,
         null,
@@ -407,7 +403,7 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(
         key,
         ValueType.URI,
-        ConfigKey::parseUri,
+        new Builtin<>(Builtin.URI, null),
         null,
         "unset",
         null,
@@ -444,14 +440,7 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(
         key,
         ValueType.CHOICE,
-        text -> {
-          for (String c : list) {
-            if (c.equalsIgnoreCase(text)) {
-              return c;
-            }
-          }
-          throw new IllegalArgumentException("not one of " + String.join(", ", list));
-        },
+        new Builtin<>(Builtin.CHOICE, list),
         dflt,
         dflt,
         null,
@@ -568,6 +557,76 @@ public final class ConfigKey<T> {
   @SuppressWarnings("unchecked")
   private static <T> int compare(T a, T b) {
     return ((Comparable<T>) a).compareTo(b);
+  }
+
+  /**
+   * The parsers of the kinds above as one plain class. Lambdas or method references here would make
+   * premain bootstrap the JVM's lambda machinery before the application's {@code main} (about 30 ms
+   * on a cold JVM, docs/benchmarks.md section 4.2); {@code AgentJarIT} checks that no lambda of the
+   * agent is spun before {@code main}.
+   */
+  private static final class Builtin<T> implements Parser<T> {
+    static final int BOOLEAN = 0;
+    static final int FRACTION = 1;
+    static final int INTEGER = 2;
+    static final int DURATION = 3;
+    static final int PATH = 4;
+    static final int URI = 5;
+    static final int CHOICE = 6;
+    static final int PROXY = 7;
+
+    private final int kind;
+    private final List<String> choices;
+
+    Builtin(int kind, List<String> choices) {
+      this.kind = kind;
+      this.choices = choices;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T parse(String text) {
+      switch (kind) {
+        case BOOLEAN:
+          return (T) parseBoolean(text);
+        case FRACTION:
+          return (T) parseFraction(text);
+        case INTEGER:
+          return (T) parseInteger(text);
+        case DURATION:
+          return (T) parseDuration(text);
+        case PATH:
+          return (T) parsePath(text);
+        case URI:
+          return (T) parseUri(text);
+        case PROXY:
+          return (T) parseProxy(text);
+        default:
+          for (String c : choices) {
+            if (c.equalsIgnoreCase(text)) {
+              return (T) c;
+            }
+          }
+          throw new IllegalArgumentException("not one of " + String.join(", ", choices));
+      }
+    }
+  }
+
+  /** A default taken from a JDK system property, in milliseconds when {@code millis}. */
+  private static final class JdkProperty<T> implements BiFunction<Properties, ConfigKey<T>, T> {
+    private final String property;
+    private final boolean millis;
+
+    JdkProperty(String property, boolean millis) {
+      this.property = property;
+      this.millis = millis;
+    }
+
+    @Override
+    public T apply(Properties system, ConfigKey<T> self) {
+      String text = system.getProperty(property);
+      return self.parseOrDefault(millis ? millis(text) : text);
+    }
   }
 
   // ---- parsers, one per kind ----

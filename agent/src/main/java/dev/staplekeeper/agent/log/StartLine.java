@@ -9,7 +9,7 @@ import java.util.logging.Level;
  * {@code Stapling} MBean through {@link #get}. The property name is outside the {@code
  * staplekeeper.} prefix, which is reserved for settings.
  */
-public final class StartLine {
+public final class StartLine implements Runnable {
   public static final String PROPERTY = "dev.staplekeeper.agent.start";
 
   /** The logger the start lines are written to (the agent's entry point class). */
@@ -35,6 +35,12 @@ public final class StartLine {
   /** A start that ended in an exception: its message is the line. */
   public void failed(String message) {
     line = Level.SEVERE.getName() + " " + message;
+  }
+
+  /** {@link #end}, for a caller that takes a Runnable (a method reference would spin a lambda). */
+  @Override
+  public void run() {
+    end();
   }
 
   /** Stops recording and publishes the last line said during start. */

@@ -119,6 +119,34 @@ class AgentJarIT {
     }
   }
 
+  /**
+   * Premain spins no lambda of the agent's: the first lambda of a JVM bootstraps the lambda
+   * machinery and each one spins classes (about 30 ms before {@code main} on a cold JVM, measured
+   * in docs/benchmarks.md section 4.2), so the code premain runs uses named classes.
+   */
+  @Test
+  void premainSpinsNoLambdaBeforeMain() throws Exception {
+    for (Path jdk : ForkedServer.jdks()) {
+      String out =
+          run(
+              jdk,
+              "-Xlog:class+load=info",
+              "-javaagent:" + ForkedServer.agentJar(),
+              "-cp",
+              ForkedServer.testAppsJar().toString(),
+              "dev.staplekeeper.testapps.Main");
+      int main = out.indexOf("dev.staplekeeper.testapps.Main source:");
+      assertThat(main).as(out).isPositive();
+      String beforeMain = out.substring(0, main);
+      assertThat(beforeMain)
+          .as("the agent's premain ran")
+          .contains("dev.staplekeeper.agent.AgentStarter source:");
+      assertThat(beforeMain.lines().filter(l -> l.contains("dev.staplekeeper.agent")))
+          .as("agent classes loaded before main on %s", jdk)
+          .noneMatch(l -> l.contains("$$Lambda"));
+    }
+  }
+
   private Path pki() throws Exception {
     Path pki = dir.resolve("cds-pki");
     if (!Files.exists(pki.resolve("server.p12"))) {
