@@ -181,10 +181,6 @@ public final class Tlv {
     return minimalDefiniteLength;
   }
 
-  int depth() {
-    return depth;
-  }
-
   /** The number of content bytes (for an indefinite length: up to the end-of-contents octets). */
   public int contentLength() {
     return contentEnd - contentStart;
@@ -283,7 +279,6 @@ public final class Tlv {
       throw new Asn1Exception(
           what + ": expected tag " + tagName(BIT_STRING) + ", got " + tagName(tag));
     }
-    byte[] content;
     if (isConstructed()) {
       ByteArrayOutputStream out = new ByteArrayOutputStream(contentLength());
       for (Tlv chunk : children()) {
@@ -292,7 +287,7 @@ public final class Tlv {
       }
       return out.toByteArray();
     }
-    content = rawContent();
+    byte[] content = rawContent();
     if (content.length == 0) {
       throw new Asn1Exception(what + ": empty BIT STRING (no unused-bits octet)");
     }

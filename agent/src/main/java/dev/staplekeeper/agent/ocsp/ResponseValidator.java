@@ -370,9 +370,10 @@ public final class ResponseValidator {
       try {
         cert = jdkCertificate(entry);
       } catch (CertificateException | RuntimeException e) {
-        String subject = subjectOf(entry);
+        TbsCertificate structure = structureOf(entry);
+        String subject = structure == null ? null : nameOrNull(structure, true);
         included.add(subject == null ? "unparseable entry " + i : subject);
-        if (names(data, entry)) {
+        if (structure != null && names(data, structure)) {
           tried++;
           if (problem == null) {
             problem =
@@ -380,7 +381,7 @@ public final class ResponseValidator {
                     + " bad_certificate_status_response): "
                     + describe(e);
             rejectedSubject = subject;
-            rejectedIssuer = issuerOf(entry);
+            rejectedIssuer = nameOrNull(structure, false);
           }
         }
         continue;
@@ -450,18 +451,19 @@ public final class ResponseValidator {
         CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
   }
 
-  /** The subject of a certificate the JDK cannot parse, read from its structure; or null. */
-  private static String subjectOf(Tlv entry) {
+  /** The structure of a certificate the JDK cannot parse, or null when it has none. */
+  private static TbsCertificate structureOf(Tlv entry) {
     try {
-      return TbsCertificate.ofCertificate(entry).subject().toString();
+      return TbsCertificate.ofCertificate(entry);
     } catch (Asn1Exception | RuntimeException e) {
       return null;
     }
   }
 
-  private static String issuerOf(Tlv entry) {
+  /** Its subject ({@code subject}) or issuer name as the JDK prints it, or null if malformed. */
+  private static String nameOrNull(TbsCertificate structure, boolean subject) {
     try {
-      return TbsCertificate.ofCertificate(entry).issuer().toString();
+      return (subject ? structure.subject() : structure.issuer()).toString();
     } catch (Asn1Exception | RuntimeException e) {
       return null;
     }
@@ -586,27 +588,25 @@ public final class ResponseValidator {
     if (data.responderName != null) {
       return data.responderName.equals(cert.getSubjectX500Principal());
     }
+    TbsCertificate tbs;
     try {
-      return names(data, TbsCertificate.of(cert));
+      tbs = TbsCertificate.of(cert);
     } catch (Asn1Exception | RuntimeException e) {
       return false;
     }
+    return names(data, tbs);
   }
 
-  /** Whether the responderID names a certificate the JDK cannot parse, read from its structure. */
-  private static boolean names(ResponseData data, Tlv entry) {
+  /** Whether the responderID names the certificate of {@code tbs}; false when it is malformed. */
+  private static boolean names(ResponseData data, TbsCertificate tbs) {
     try {
-      return names(data, TbsCertificate.ofCertificate(entry));
+      if (data.responderName != null) {
+        return data.responderName.equals(tbs.subject());
+      }
+      return Arrays.equals(data.responderKeyHash, CertId.sha1(tbs.subjectPublicKey()));
     } catch (Asn1Exception | RuntimeException e) {
       return false;
     }
-  }
-
-  private static boolean names(ResponseData data, TbsCertificate tbs) throws Asn1Exception {
-    if (data.responderName != null) {
-      return data.responderName.equals(tbs.subject());
-    }
-    return Arrays.equals(data.responderKeyHash, CertId.sha1(tbs.subjectPublicKey()));
   }
 
   private static String describeResponder(ResponseData data) {
@@ -658,12 +658,16 @@ public final class ResponseValidator {
     final byte[] subjectDer;
     final byte[] keyBits;
 
+    /** SHA-1 of {@link #keyBits}: the ResponderID byKey that names this issuer. */
+    final byte[] keyHash;
+
     private Issuer(X509Certificate issuer, byte[] keyBits) {
       this.principal = issuer.getSubjectX500Principal();
       this.subject = principal.toString();
       this.publicKey = issuer.getPublicKey();
       this.subjectDer = principal.getEncoded();
       this.keyBits = keyBits;
+      this.keyHash = CertId.sha1(keyBits);
     }
 
     static Issuer of(X509Certificate issuer, CertId id) throws InvalidResponseException {
@@ -679,8 +683,7 @@ public final class ResponseValidator {
             e);
       }
       Issuer result = new Issuer(issuer, keyBits);
-      byte[][] sha1 = result.hashesWith(CertId.SHA1);
-      if (!id.hasIssuerHashes(sha1[0], sha1[1])) {
+      if (!id.hasIssuerHashes(CertId.sha1(result.subjectDer), result.keyHash)) {
         throw new InvalidResponseException(
             "the issuer certificate given ("
                 + result.subject
@@ -695,7 +698,7 @@ public final class ResponseValidator {
       if (data.responderName != null) {
         return data.responderName.equals(principal);
       }
-      return Arrays.equals(data.responderKeyHash, CertId.sha1(keyBits));
+      return Arrays.equals(data.responderKeyHash, keyHash);
     }
 
     /**
