@@ -42,7 +42,14 @@ final class AgentStarter {
    * How long after the agent was loaded a background start logs its outcome when the application
    * has not initialised a TLS context by then (see StartAnnouncement).
    */
-  private static final long ANNOUNCE_AT_LATEST_SECONDS = 30;
+  private static final long ANNOUNCE_AT_LATEST_MILLIS = 30_000;
+
+  /**
+   * How long after the application's first {@code SSLContext} a background start writes what it
+   * said: past the server's first handshakes, which logging on a cold JVM would slow (see
+   * StartAnnouncement).
+   */
+  private static final long ANNOUNCE_AFTER_CONTEXT_MILLIS = 1_000;
 
   private static final String VERSION = versionOf();
 
@@ -87,7 +94,11 @@ final class AgentStarter {
             StaplingInstrumentation.targetInternalNames(), GATE_WAIT_SECONDS, TimeUnit.SECONDS);
     inst.addTransformer(gate, true);
     StartAnnouncement announcement =
-        new StartAnnouncement(startNanos, ANNOUNCE_AT_LATEST_SECONDS, TimeUnit.SECONDS);
+        new StartAnnouncement(
+            startNanos,
+            ANNOUNCE_AT_LATEST_MILLIS,
+            ANNOUNCE_AFTER_CONTEXT_MILLIS,
+            TimeUnit.MILLISECONDS);
     Activation activation =
         new Activation(config, inst, gate, announcement, startNanos, !inBackground, log);
     DeferredStart.run(inBackground, gate, activation, activation, announcement, done);

@@ -5,16 +5,18 @@ import dev.staplekeeper.agent.log.AgentLog;
 import java.util.function.Function;
 
 /**
- * Runs the agent's start-up work (patching, Bouncy Castle, the staple service, the store) on a
- * daemon thread of its own, so that premain returns at once and the application's {@code main}
- * starts as it would without the agent.
+ * Runs the agent's start-up work (the bridge, patching, the staple service, the store) on a daemon
+ * thread of its own, so that premain returns at once and the application's {@code main} starts as
+ * it would without the agent.
  *
  * <p>Contract: the {@link TransformerGate} makes a JDK target class that loads meanwhile wait for
  * this work (bounded); whatever happens, the gate is settled as soon as the work ends, so nothing
  * waits for a start that failed. A failure goes to {@code onFailure} and leaves the JDK's own
- * stapling. The work and {@code onFailure} do not log their outcome: they return it, and it is
- * logged when the {@link StartAnnouncement} allows (in the background) or at once (on attach, where
- * the same work runs on the attaching thread: nothing to gain from a thread there).
+ * stapling. The work and {@code onFailure} return what says their outcome; it is said as soon as
+ * the work ends, then {@code done} runs. In the background what the agent says is kept ({@link
+ * AgentLog#holdUntilReleased}) and released to {@code java.util.logging}, in order, when the {@link
+ * StartAnnouncement} allows; on attach, where the same work runs on the attaching thread (nothing
+ * to gain from a thread there), it goes out at once.
  */
 final class DeferredStart {
   static final String THREAD_NAME = "staplekeeper-start";
@@ -30,7 +32,7 @@ final class DeferredStart {
   /**
    * Runs {@code work} on a new thread ({@code inBackground}, at launch) or on the calling thread
    * (on attach, where the application runs already and the attaching tool waits for the start
-   * line); {@code done} runs last, in both cases, after the outcome was logged.
+   * line); {@code done} runs right after the outcome was said, in both cases.
    */
   static void run(
       boolean inBackground,
@@ -88,18 +90,20 @@ final class DeferredStart {
         }
       }
       try {
+        // said now, in order with what the start said before it; in the background AgentLog
+        // keeps it until the release below
+        outcome.run();
+      } finally {
+        done.run();
+      }
+      try {
         if (inBackground) {
           announcement.await();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } finally {
-        try {
-          AgentLog.release(); // what the start said before its outcome, in order
-          outcome.run();
-        } finally {
-          done.run();
-        }
+        AgentLog.release();
       }
     }
   }

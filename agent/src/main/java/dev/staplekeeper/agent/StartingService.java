@@ -12,7 +12,7 @@ import javax.net.ssl.KeyManager;
 
 /**
  * What the bridge talks to while the staple service is still being built, so that the patched JDK
- * classes can be let through (and the application's {@code SSLContext}s made) before Bouncy Castle
+ * classes can be let through (and the application's {@code SSLContext}s made) before the service
  * and the store are ready.
  *
  * <p>Contract:

@@ -32,7 +32,10 @@ import java.util.stream.Stream;
  * discarded round that warms the client up; medians are reported.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.staplekeeper.bench.StartupTimer
- * [--java-home JDK] [--runs 5]}, from the repository root.
+ * [--java-home JDK] [--runs 5] [--agent A.jar] [--compare-agent B.jar] [--scenarios all|up]}, from
+ * the repository root; {@code --scenarios up} runs only the responder-up scenarios of the stock JDK
+ * and the agents (no time to {@code main}, no disabled or responder-down runs), for A/B
+ * comparisons.
  */
 public final class StartupTimer {
   private StartupTimer() {}
@@ -78,6 +81,7 @@ public final class StartupTimer {
                 "runs",
                 "give-up",
                 "validity",
+                "scenarios",
                 "work"));
     Path javaHome = a.path("java-home", System.getProperty("java.home"));
     Path agentJar = a.path("agent", "agent/target/staplekeeper-agent.jar");
@@ -103,7 +107,10 @@ public final class StartupTimer {
 
       Path stored = work.resolve("store-with-response");
       Path empty = work.resolve("store-empty");
-      timeToMain(javaHome, testApps, agentJar, compareAgent, runs);
+      boolean upOnly = a.string("scenarios", "all").equals("up");
+      if (!upOnly) {
+        timeToMain(javaHome, testApps, agentJar, compareAgent, runs);
+      }
       List<Scenario> scenarios = new ArrayList<>();
       scenarios.addAll(
           List.of(
@@ -120,17 +127,20 @@ public final class StartupTimer {
                 compareAgent));
       }
       scenarios.addAll(
-          List.of(
-              new Scenario(
-                  "agent jar loaded but disabled (staplekeeper.enabled=false), responder up",
-                  true,
-                  FaultMode.HEALTHY,
-                  null,
-                  List.of("-Dstaplekeeper.enabled=false")),
-              new Scenario("stock JDK, responder DOWN", false, FaultMode.DOWN, null),
-              new Scenario("agent + stored response, responder DOWN", true, FaultMode.DOWN, stored),
-              new Scenario(
-                  "agent, no stored response, responder DOWN", true, FaultMode.DOWN, empty)));
+          upOnly
+              ? List.of()
+              : List.of(
+                  new Scenario(
+                      "agent jar loaded but disabled (staplekeeper.enabled=false), responder up",
+                      true,
+                      FaultMode.HEALTHY,
+                      null,
+                      List.of("-Dstaplekeeper.enabled=false")),
+                  new Scenario("stock JDK, responder DOWN", false, FaultMode.DOWN, null),
+                  new Scenario(
+                      "agent + stored response, responder DOWN", true, FaultMode.DOWN, stored),
+                  new Scenario(
+                      "agent, no stored response, responder DOWN", true, FaultMode.DOWN, empty)));
 
       // a stored response: one agent run with the responder up and the cache dir set
       Files.createDirectories(stored);

@@ -48,7 +48,7 @@ public final class StapleBridge {
   }
 
   /**
-   * Called on return from {@code SSLContext.init}: the key managers a context was given (null for
+   * Called at the entry of {@code SSLContext.init}: the key managers a context is given (null for
    * none, a client's context).
    */
   public static void contextInitialized(KeyManager[] keyManagers) {
@@ -97,19 +97,21 @@ public final class StapleBridge {
   }
 
   /**
-   * Called by {@code SSLContextImpl.isStaplingEnabled(client)} with its answer: also true for a
-   * server context when StapleKeeper switched server stapling on.
+   * Called at the entry of {@code SSLContextImpl.isStaplingEnabled(client)}: true (the method then
+   * answers true) for a server context when StapleKeeper switched server stapling on; false runs
+   * the JDK's code.
    */
-  public static boolean staplingEnabled(boolean client, boolean enabled) {
-    return enabled || (!client && serverStapling() != null);
+  public static boolean serverStaplingForced(boolean client) {
+    return !client && serverStapling() != null;
   }
 
   /**
-   * Called by {@code SSLContextImpl.getStatusResponseManager()} with its answer: StapleKeeper's
-   * manager where the JDK has none (and StapleKeeper switched server stapling on).
+   * Called at the entry of {@code SSLContextImpl.getStatusResponseManager()}: StapleKeeper's
+   * manager (returned at once) when StapleKeeper switched server stapling on, or null to run the
+   * JDK's code.
    */
-  public static Object statusResponseManager(Object current) {
-    return current != null ? current : serverStapling();
+  public static Object statusResponseManager() {
+    return serverStapling();
   }
 
   /** Switches stapling on for every server context ({@code manager}), or back off (null). */

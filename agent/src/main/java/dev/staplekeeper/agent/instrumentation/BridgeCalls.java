@@ -1,196 +1,89 @@
 package dev.staplekeeper.agent.instrumentation;
 
 import dev.staplekeeper.agent.bootstrap.StapleBridge;
-import java.security.cert.X509Certificate;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Label;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.Type;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The bytecode StapleKeeper adds to JDK classes: nothing but a call to a static method of {@link
- * StapleBridge}, at a method's entry or before its normal returns. Plain ASM on the class file,
- * with no analysis of the method (no frames computed, no class loaded): the cold cost is a few ASM
- * classes, not a code-generation library.
+ * StapleBridge} at a method's entry, in front of the method's own code ({@link EntryCallPatcher}).
  *
  * <p>Contract: {@link #apply} returns the class file with every matching method patched, or null
- * when no method matched (the class is then left as it is). The bridge methods catch every {@code
- * Throwable} of their own, so the added calls cannot throw into the JDK's code; each returns what
- * makes the JDK behave as without StapleKeeper when no agent is connected.
+ * when no method matched (the class is then left as it is); a class file it cannot patch with
+ * certainty throws {@link IllegalArgumentException}. The bridge methods catch every {@code
+ * Throwable} of their own, so the added calls cannot throw into the JDK's code; each answers what
+ * makes the JDK run its own code when no agent is connected.
  */
 public final class BridgeCalls {
-  private static final String BRIDGE = Type.getInternalName(StapleBridge.class);
-  private static final String OBJECT = "java/lang/Object";
-  private static final String CHAIN = Type.getDescriptor(X509Certificate[].class);
-  private static final String KEY_MANAGERS = Type.getDescriptor(KeyManager[].class);
+  private static final String BRIDGE = StapleBridge.class.getName().replace('.', '/');
+  private static final String CHAIN = "[Ljava/security/cert/X509Certificate;";
 
-  /** Which methods a patch touches, and what it adds to each. */
-  private interface MethodPatch {
-    /** The patching visitor for this method, or null to leave it. */
-    MethodVisitor patch(MethodVisitor method, int access, String name, String descriptor);
-  }
+  private final List<EntryCall> calls;
 
-  private final MethodPatch[] patches;
-
-  private BridgeCalls(MethodPatch... patches) {
-    this.patches = patches;
+  private BridgeCalls(EntryCall... calls) {
+    this.calls = Arrays.asList(calls);
   }
 
   /**
-   * {@code StatusResponseManager.get(type, request, chain, delay, unit)}: at entry, {@code
-   * StapleBridge.responses(type, chain)}; a non-null map is returned at once, null runs the JDK's
-   * code.
+   * {@code StatusResponseManager.get(type, request, chain, delay, unit)} (the same descriptor from
+   * JDK 9 to 25): at entry, {@code StapleBridge.responses(type, chain)}; a non-null map is returned
+   * at once, null runs the JDK's code.
    */
   public static BridgeCalls statusResponseManagerGet() {
     return new BridgeCalls(
-        (mv, access, name, desc) -> {
-          Type[] args = Type.getArgumentTypes(desc);
-          if (!name.equals("get")
-              || (access & Opcodes.ACC_STATIC) != 0
-              || args.length != 5
-              || !args[2].getDescriptor().equals(CHAIN)
-              || !args[4].equals(Type.getType(TimeUnit.class))
-              || !Type.getReturnType(desc).equals(Type.getType(Map.class))) {
-            return null;
-          }
-          int typeSlot = 1;
-          int chainSlot = 1 + args[0].getSize() + args[1].getSize();
-          return new MethodVisitor(Opcodes.ASM9, mv) {
-            @Override
-            public void visitCode() {
-              super.visitCode();
-              Label jdkCode = new Label();
-              super.visitVarInsn(Opcodes.ALOAD, typeSlot);
-              super.visitVarInsn(Opcodes.ALOAD, chainSlot);
-              super.visitMethodInsn(
-                  Opcodes.INVOKESTATIC,
-                  BRIDGE,
-                  "responses",
-                  "(L" + OBJECT + ";" + CHAIN + ")Ljava/util/Map;",
-                  false);
-              super.visitInsn(Opcodes.DUP);
-              super.visitJumpInsn(Opcodes.IFNULL, jdkCode);
-              super.visitInsn(Opcodes.ARETURN);
-              super.visitLabel(jdkCode);
-              // the method's own locals (its arguments), the null map on the stack
-              super.visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[] {"java/util/Map"});
-              super.visitInsn(Opcodes.POP);
-            }
-          };
-        });
+        new EntryCall(
+            "get",
+            "(Lsun/security/ssl/CertStatusExtension$CertStatusRequestType;"
+                + "Lsun/security/ssl/CertStatusExtension$CertStatusRequest;"
+                + CHAIN
+                + "JLjava/util/concurrent/TimeUnit;)Ljava/util/Map;",
+            "responses",
+            "(Ljava/lang/Object;" + CHAIN + ")Ljava/util/Map;",
+            EntryCall.Kind.RETURN_IF_NOT_NULL,
+            "A1 A3"));
   }
 
   /**
-   * {@code SSLContext.init(keyManagers, trustManagers, random)}: on return, {@code
+   * {@code SSLContext.init(keyManagers, trustManagers, random)}: at entry, {@code
    * StapleBridge.contextInitialized(keyManagers)}.
    */
   public static BridgeCalls sslContextInit() {
-    String desc =
-        "(" + KEY_MANAGERS + "[Ljavax/net/ssl/TrustManager;Ljava/security/SecureRandom;)V";
     return new BridgeCalls(
-        (mv, access, name, d) ->
-            name.equals("init") && d.equals(desc) && (access & Opcodes.ACC_PUBLIC) != 0
-                ? beforeReturn(
-                    mv,
-                    Opcodes.RETURN,
-                    m -> {
-                      m.visitVarInsn(Opcodes.ALOAD, 1);
-                      m.visitMethodInsn(
-                          Opcodes.INVOKESTATIC,
-                          BRIDGE,
-                          "contextInitialized",
-                          "(" + KEY_MANAGERS + ")V",
-                          false);
-                    })
-                : null);
+        new EntryCall(
+            "init",
+            "([Ljavax/net/ssl/KeyManager;[Ljavax/net/ssl/TrustManager;"
+                + "Ljava/security/SecureRandom;)V",
+            "contextInitialized",
+            "([Ljavax/net/ssl/KeyManager;)V",
+            EntryCall.Kind.CALL,
+            "A1"));
   }
 
   /**
-   * {@code SSLContextImpl}: {@code isStaplingEnabled(client)} also answers true for a server
+   * {@code SSLContextImpl}: {@code isStaplingEnabled(client)} answers true at once for a server
    * context when StapleKeeper switched server stapling on, and {@code getStatusResponseManager()}
-   * returns StapleKeeper's manager where the JDK has none.
+   * returns StapleKeeper's manager then; otherwise both run the JDK's code.
    */
   public static BridgeCalls serverStaplingSwitch(String statusResponseManager) {
-    String managerDesc = "()L" + statusResponseManager.replace('.', '/') + ";";
     return new BridgeCalls(
-        (mv, access, name, desc) ->
-            name.equals("isStaplingEnabled") && desc.equals("(Z)Z")
-                ? beforeReturn(
-                    mv,
-                    Opcodes.IRETURN,
-                    m -> {
-                      m.visitVarInsn(Opcodes.ILOAD, 1);
-                      m.visitInsn(Opcodes.SWAP);
-                      m.visitMethodInsn(
-                          Opcodes.INVOKESTATIC, BRIDGE, "staplingEnabled", "(ZZ)Z", false);
-                    })
-                : null,
-        (mv, access, name, desc) ->
-            name.equals("getStatusResponseManager") && desc.equals(managerDesc)
-                ? beforeReturn(
-                    mv,
-                    Opcodes.ARETURN,
-                    m -> {
-                      m.visitMethodInsn(
-                          Opcodes.INVOKESTATIC,
-                          BRIDGE,
-                          "statusResponseManager",
-                          "(L" + OBJECT + ";)L" + OBJECT + ";",
-                          false);
-                      m.visitTypeInsn(
-                          Opcodes.CHECKCAST, Type.getReturnType(desc).getInternalName());
-                    })
-                : null);
+        new EntryCall(
+            "isStaplingEnabled",
+            "(Z)Z",
+            "serverStaplingForced",
+            "(Z)Z",
+            EntryCall.Kind.RETURN_TRUE_IF_TRUE,
+            "I1"),
+        new EntryCall(
+            "getStatusResponseManager",
+            "()L" + statusResponseManager.replace('.', '/') + ";",
+            "statusResponseManager",
+            "()Ljava/lang/Object;",
+            EntryCall.Kind.RETURN_IF_NOT_NULL,
+            ""));
   }
 
   /** The class file with the matching methods patched, or null when no method matched. */
   public byte[] apply(byte[] classFile) {
-    ClassReader reader = new ClassReader(classFile);
-    ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-    boolean[] matched = {false};
-    reader.accept(
-        new ClassVisitor(Opcodes.ASM9, writer) {
-          @Override
-          public MethodVisitor visitMethod(
-              int access, String name, String desc, String signature, String[] exceptions) {
-            MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
-            if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
-              return mv;
-            }
-            for (MethodPatch p : patches) {
-              MethodVisitor patched = p.patch(mv, access, name, desc);
-              if (patched != null) {
-                matched[0] = true;
-                return patched;
-              }
-            }
-            return mv;
-          }
-        },
-        0);
-    return matched[0] ? writer.toByteArray() : null;
-  }
-
-  /** Emits the added instructions before each return instruction {@code opcode}. */
-  private interface Insertion {
-    void emit(MethodVisitor method);
-  }
-
-  private static MethodVisitor beforeReturn(MethodVisitor mv, int opcode, Insertion insertion) {
-    return new MethodVisitor(Opcodes.ASM9, mv) {
-      @Override
-      public void visitInsn(int op) {
-        if (op == opcode) {
-          insertion.emit(mv);
-        }
-        super.visitInsn(op);
-      }
-    };
+    return EntryCallPatcher.apply(classFile, BRIDGE, calls);
   }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Runs the patching transformer on the JDK's own class files of the targets ahead of time, on the
  * agent's start thread, so that the application thread that loads a target gets the result at the
- * cost of an array comparison instead of a cold ASM run.
+ * cost of an array comparison instead of a cold patching run.
  *
  * <p>Contract: a target whose bytes are exactly the JDK's ({@code java.base}'s class file, which is
  * what the JVM hands to a transformer at first load and at retransformation) gets the prepared

@@ -16,12 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * set it). In JDK 11 to 25 {@code sun.security.ssl.SSLContextImpl} reads that property once per
  * context into the final field {@code serverEnableStapling}, and with it off {@code
  * isStaplingEnabled(false)} is false and {@code getStatusResponseManager()} returns null. Two calls
- * added before those methods return ({@link BridgeCalls#serverStaplingSwitch}) change the answers
+ * added at the entry of those methods ({@link BridgeCalls#serverStaplingSwitch}) answer for them
  * when {@link StapleBridge#serverStapling()} holds a {@code StatusResponseManager} (created here,
- * once, by reflection: its {@code get} is answered by StapleKeeper anyway). Installed only when the
- * property is true at start; an explicit {@code false} from the user therefore still wins. Any
- * failure leaves the JDK as it was. The bridge they call lives in the same package as {@code
- * SSLContextImpl}, so no module edge is needed.
+ * once, by reflection, and then used by every server context: its {@code get} is answered by
+ * StapleKeeper anyway). Installed only when the property is true at start; an explicit {@code
+ * false} from the user therefore still wins. Any failure leaves the JDK as it was. The bridge they
+ * call lives in the same package as {@code SSLContextImpl}, so no module edge is needed.
  */
 public final class ServerStaplingInstrumentation {
   private static final AgentLog log = AgentLog.get(ServerStaplingInstrumentation.class);

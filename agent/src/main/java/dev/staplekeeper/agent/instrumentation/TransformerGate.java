@@ -8,8 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one transformer StapleKeeper registers, from premain, so that the agent's real work (Byte
- * Buddy, Bouncy Castle, the staple service) can start on a background thread while the application
+ * The one transformer StapleKeeper registers, from premain, so that the agent's real work (the
+ * bridge, patching, the staple service) can start on a background thread while the application
  * starts.
  *
  * <p>Contract:
