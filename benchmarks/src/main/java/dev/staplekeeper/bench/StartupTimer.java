@@ -142,24 +142,26 @@ public final class StartupTimer {
                   new Scenario(
                       "agent, no stored response, responder DOWN", true, FaultMode.DOWN, empty)));
 
-      // a stored response: one agent run with the responder up and the cache dir set
-      Files.createDirectories(stored);
-      responder.mode(FaultMode.HEALTHY);
-      try (ChildJvm s =
-          JsseServers.jsseServer(
-                  "store",
-                  javaHome,
-                  testApps,
-                  pki.dir(),
-                  agentArgs(agentJar, stored),
-                  work.resolve("logs/store.log"))
-              .start()) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!(client.handshake(s.port()).valid() && hasStoredResponse(stored))) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("no stored response in " + stored);
+      if (!upOnly) {
+        // a stored response: one agent run with the responder up and the cache dir set
+        Files.createDirectories(stored);
+        responder.mode(FaultMode.HEALTHY);
+        try (ChildJvm s =
+            JsseServers.jsseServer(
+                    "store",
+                    javaHome,
+                    testApps,
+                    pki.dir(),
+                    agentArgs(agentJar, stored),
+                    work.resolve("logs/store.log"))
+                .start()) {
+          long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+          while (!(client.handshake(s.port()).valid() && hasStoredResponse(stored))) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("no stored response in " + stored);
+            }
+            Thread.sleep(50);
           }
-          Thread.sleep(50);
         }
       }
 

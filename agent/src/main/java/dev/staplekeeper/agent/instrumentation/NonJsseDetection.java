@@ -98,9 +98,12 @@ public final class NonJsseDetection {
   }
 
   /**
-   * Scans now, then every {@link #EARLY_INTERVAL} for {@link #EARLY_PERIOD}, then every {@link
-   * #LATER_INTERVAL}, on {@code scheduler}. A scan is a walk over the loaded classes' names: a few
-   * milliseconds for tens of thousands of classes.
+   * Scans every {@link #EARLY_INTERVAL} for {@link #EARLY_PERIOD}, then every {@link
+   * #LATER_INTERVAL}, on {@code scheduler}; the first scan one interval after the start, not at
+   * once: it would compete with the application's start and the first fetch for the CPU (on JDK 25
+   * the first scan took 80 to 110 ms on a starting server, docs/benchmarks.md section 4.3). A scan
+   * is a walk over the loaded classes' names; the provider list is read only when a Conscrypt class
+   * is loaded (reading it loads every configured security provider).
    */
   public void startScanning(Instrumentation inst, Scheduler scheduler) {
     long started = System.nanoTime();
@@ -117,7 +120,7 @@ public final class NonJsseDetection {
             scheduler.schedule(this, early ? EARLY_INTERVAL : LATER_INTERVAL);
           }
         },
-        Duration.ZERO);
+        EARLY_INTERVAL);
   }
 
   /** Looks at {@code loaded} (and the provider list) and reports what it has not reported yet. */
@@ -136,7 +139,8 @@ public final class NonJsseDetection {
         listener.accept(name);
       }
     }
-    if (conscryptFirst(Security.getProviders("SSLContext.TLS"))
+    if (conscryptLoaded(loadedNames)
+        && conscryptFirst(Security.getProviders("SSLContext.TLS"))
         && reported.add(CONSCRYPT_CONTEXT)) {
       listener.accept(CONSCRYPT_CONTEXT);
     }
@@ -153,6 +157,16 @@ public final class NonJsseDetection {
     }
     // "...OpenSslServerContext" sorts before "...ReferenceCountedOpenSslServerContext"
     return List.copyOf(found);
+  }
+
+  /** Whether a Conscrypt class is loaded: without one, Conscrypt is no provider. */
+  static boolean conscryptLoaded(List<String> loadedNames) {
+    for (String name : loadedNames) {
+      if (name.startsWith("org.conscrypt.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether Conscrypt is the JVM's preferred TLS {@code SSLContext} provider. */

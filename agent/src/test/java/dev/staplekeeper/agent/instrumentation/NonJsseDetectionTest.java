@@ -68,6 +68,18 @@ class NonJsseDetectionTest {
   }
 
   @Test
+  void theProviderListIsReadOnlyWhenAConscryptClassIsLoaded() {
+    assertThat(
+            NonJsseDetection.conscryptLoaded(
+                List.of("java.lang.String", "org.conscrypt.OpenSSLProvider")))
+        .isTrue();
+    assertThat(
+            NonJsseDetection.conscryptLoaded(
+                List.of("java.lang.String", "io.netty.handler.ssl.SslContext")))
+        .isFalse();
+  }
+
+  @Test
   void conscryptCountsOnlyAsTheFirstTlsProvider() {
     Provider sun = new Provider("SunJSSE", "1", "") {};
     assertThat(NonJsseDetection.conscryptFirst(new Provider[] {sun})).isFalse();
