@@ -39,6 +39,7 @@ class EntryCallPatcherTest {
           + CHAIN
           + "JLjava/util/concurrent/TimeUnit;)"
           + "Ljava/util/Map;";
+  private static final String RESPONSES = "(Ljava/lang/Object;" + CHAIN + ")Ljava/util/Map;";
 
   private final List<String> bridged = new CopyOnWriteArrayList<>();
 
@@ -91,15 +92,7 @@ class EntryCallPatcherTest {
 
   @Test
   void aNonNullAnswerIsReturnedAtOnceAndNullRunsTheMethodsOwnCode() throws Exception {
-    Object fixture =
-        patchedFixture(
-            call(
-                "get",
-                GET,
-                "responses",
-                "(Ljava/lang/Object;" + CHAIN + ")Ljava/util/Map;",
-                EntryCall.Kind.RETURN_IF_NOT_NULL,
-                "A1 A3"));
+    Object fixture = patchedFixture(getCall());
     Method get =
         fixture
             .getClass()
@@ -228,9 +221,9 @@ class EntryCallPatcherTest {
     EntryCall staticMethod =
         call(
             "staticGet",
-            "(Ljava/lang/Object;" + CHAIN + ")Ljava/util/Map;",
+            RESPONSES,
             "responses",
-            "(Ljava/lang/Object;" + CHAIN + ")Ljava/util/Map;",
+            RESPONSES,
             EntryCall.Kind.RETURN_IF_NOT_NULL,
             "A0 A1");
     assertThatThrownBy(() -> EntryCallPatcher.apply(fixture, BRIDGE, List.of(staticMethod)))
@@ -247,14 +240,7 @@ class EntryCallPatcherTest {
     assertThatThrownBy(() -> EntryCallPatcher.apply(fixture, BRIDGE, List.of(typeAnnotatedCode)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("RuntimeVisibleTypeAnnotations");
-    EntryCall get =
-        call(
-            "get",
-            GET,
-            "responses",
-            "(Ljava/lang/Object;" + CHAIN + ")Ljava/util/Map;",
-            EntryCall.Kind.RETURN_IF_NOT_NULL,
-            "A1 A3");
+    EntryCall get = getCall();
     for (int length : new int[] {0, 4, 9, 100, fixture.length / 2, fixture.length - 1}) {
       assertThatThrownBy(
               () -> EntryCallPatcher.apply(Arrays.copyOf(fixture, length), BRIDGE, List.of(get)))
@@ -266,6 +252,11 @@ class EntryCallPatcherTest {
     assertThatThrownBy(() -> EntryCallPatcher.apply(badTag, BRIDGE, List.of(get)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown constant tag 99");
+  }
+
+  /** The fixture's {@code get}, patched as StatusResponseManager.get is. */
+  private static EntryCall getCall() {
+    return call("get", GET, "responses", RESPONSES, EntryCall.Kind.RETURN_IF_NOT_NULL, "A1 A3");
   }
 
   private static EntryCall call(
