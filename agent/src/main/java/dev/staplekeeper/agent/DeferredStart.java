@@ -94,8 +94,15 @@ final class DeferredStart {
         // keeps it until the release below
         outcome.run();
       } finally {
-        done.run();
+        try {
+          done.run();
+        } finally {
+          releaseWhenAllowed();
+        }
       }
+    }
+
+    private void releaseWhenAllowed() {
       try {
         if (inBackground) {
           announcement.await();

@@ -109,7 +109,7 @@ final class EntryCallPatcher {
       int attributes = u2(pos + 6);
       pos += 8;
       for (int a = 0; a < attributes; a++) {
-        int length = u4(pos + 2);
+        int length = length(pos + 2);
         if (call != null && utf8Equals(u2(pos), "Code")) {
           if ((access & (ACC_STATIC | ACC_NATIVE | ACC_ABSTRACT)) != 0) {
             throw new IllegalArgumentException("not an instance method with code: " + call);
@@ -124,7 +124,7 @@ final class EntryCallPatcher {
     int classAttributes = u2(pos);
     pos += 2;
     for (int a = 0; a < classAttributes; a++) {
-      pos += 6 + u4(pos + 2);
+      pos += 6 + length(pos + 2);
     }
     if (pos != in.length) {
       throw new IllegalArgumentException("class file does not end after its attributes");
@@ -163,7 +163,7 @@ final class EntryCallPatcher {
   private byte[] patchedCode(int at, EntryCall call) {
     int maxStack = u2(at + 6);
     int maxLocals = u2(at + 8);
-    int codeLength = u4(at + 10);
+    int codeLength = length(at + 10);
     int codeStart = at + 14;
     Prologue prologue = prologue(call);
     int shift = prologue.code.length;
@@ -192,12 +192,12 @@ final class EntryCallPatcher {
     ByteArrayOutputStream attributeBytes = new ByteArrayOutputStream();
     for (int a = 0; a < attributes; a++) {
       int name = u2(pos);
-      int length = u4(pos + 2);
+      int length = length(pos + 2);
       int data = pos + 6;
       byte[] moved;
       if (utf8Equals(name, "StackMapTable")) {
         hasFrames = true;
-        moved = frames(data, shift, prologue);
+        moved = frames(data, length, shift, prologue);
       } else if (utf8Equals(name, "LineNumberTable")) {
         moved = movedTable(data, length, 4, shift);
       } else if (utf8Equals(name, "LocalVariableTable")
@@ -213,11 +213,14 @@ final class EntryCallPatcher {
       pos = data + length;
     }
     if (!hasFrames && prologue.frameAt >= 0) {
-      byte[] frame = frames(-1, shift, prologue);
+      byte[] frame = frames(-1, 0, shift, prologue);
       writeU2(attributeBytes, utf8Constant("StackMapTable"));
       writeU4(attributeBytes, frame.length);
       attributeBytes.write(frame, 0, frame.length);
       attributes++;
+    }
+    if (pos != at + 6 + length(at + 2)) {
+      throw new IllegalArgumentException("malformed Code attribute of " + call);
     }
     writeU2(body, attributes);
     byte[] rest = attributeBytes.toByteArray();
@@ -310,7 +313,7 @@ final class EntryCallPatcher {
    * The StackMapTable at {@code data} (or none, at -1) for code moved by {@code shift}: the
    * prologue's frame first, then the method's own frames, the first one's offset re-encoded.
    */
-  private byte[] frames(int data, int shift, Prologue prologue) {
+  private byte[] frames(int data, int length, int shift, Prologue prologue) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int count = data < 0 ? 0 : u2(data);
     writeU2(out, count + (prologue.frameAt >= 0 ? 1 : 0));
@@ -373,6 +376,9 @@ final class EntryCallPatcher {
           }
         } // chop: nothing more
       }
+    }
+    if (data >= 0 && pos != data + length) {
+      throw new IllegalArgumentException("malformed StackMapTable");
     }
     return out.toByteArray();
   }
@@ -460,7 +466,7 @@ final class EntryCallPatcher {
       int attributes = u2(pos + 6);
       pos += 8;
       for (int a = 0; a < attributes; a++) {
-        pos += 6 + u4(pos + 2);
+        pos += 6 + length(pos + 2);
       }
     }
     return pos;
@@ -542,6 +548,15 @@ final class EntryCallPatcher {
     nextConstant += slots;
     addedIndex.put(key, index);
     return index;
+  }
+
+  /** A u4 length, which must fit an int (a class file is far smaller). */
+  private int length(int pos) {
+    int v = u4(pos);
+    if (v < 0) {
+      throw new IllegalArgumentException("bad length at offset " + pos);
+    }
+    return v;
   }
 
   private int u1(int pos) {
