@@ -1,3 +1,6 @@
+// Thread CPU of the first held log lines and of their release to java.util.logging on a cold JVM
+// (docs/benchmarks.md 4.3):
+//   javac -cp agent/target/classes -d OUT LogCost.java && java -cp agent/target/classes:OUT dev.staplekeeper.agent.log.LogCost
 package dev.staplekeeper.agent.log;
 import java.lang.management.ManagementFactory;
 public class LogCost {

@@ -1,3 +1,7 @@
+// Thread CPU of patching StatusResponseManager and SSLContext on a cold JVM (docs/benchmarks.md 4.3).
+// BridgeCalls' API is the same before and after ASM was dropped, so one harness measures both:
+//   javac -cp CLASSES -d OUT PatchCost.java && java -cp CLASSES:OUT PatchCost
+// CLASSES: agent/target/classes of the tree to measure (with ASM's jar added for a tree that used ASM).
 import dev.staplekeeper.agent.instrumentation.BridgeCalls;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;

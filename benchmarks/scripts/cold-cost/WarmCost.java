@@ -1,3 +1,6 @@
+// Thread CPU of the warm-up's steps on a cold JVM (docs/benchmarks.md 4.3); run with any argument to time a cold
+// ECDSA verification first. In the agent's package, for FetchPathWarmup:
+//   javac -cp agent/target/classes -d OUT WarmCost.java && java -cp agent/target/classes:OUT dev.staplekeeper.agent.WarmCost [v]
 package dev.staplekeeper.agent;
 
 import dev.staplekeeper.agent.config.AgentConfig;

@@ -107,7 +107,11 @@ public final class StartupTimer {
 
       Path stored = work.resolve("store-with-response");
       Path empty = work.resolve("store-empty");
-      boolean upOnly = a.string("scenarios", "all").equals("up");
+      String which = a.string("scenarios", "all");
+      if (!which.equals("all") && !which.equals("up")) {
+        throw new IllegalArgumentException("--scenarios: all or up, not " + which);
+      }
+      boolean upOnly = which.equals("up");
       if (!upOnly) {
         timeToMain(javaHome, testApps, agentJar, compareAgent, runs);
       }
@@ -126,23 +130,21 @@ public final class StartupTimer {
                 List.of(),
                 compareAgent));
       }
-      scenarios.addAll(
-          upOnly
-              ? List.of()
-              : List.of(
-                  new Scenario(
-                      "agent jar loaded but disabled (staplekeeper.enabled=false), responder up",
-                      true,
-                      FaultMode.HEALTHY,
-                      null,
-                      List.of("-Dstaplekeeper.enabled=false")),
-                  new Scenario("stock JDK, responder DOWN", false, FaultMode.DOWN, null),
-                  new Scenario(
-                      "agent + stored response, responder DOWN", true, FaultMode.DOWN, stored),
-                  new Scenario(
-                      "agent, no stored response, responder DOWN", true, FaultMode.DOWN, empty)));
-
       if (!upOnly) {
+        scenarios.addAll(
+            List.of(
+                new Scenario(
+                    "agent jar loaded but disabled (staplekeeper.enabled=false), responder up",
+                    true,
+                    FaultMode.HEALTHY,
+                    null,
+                    List.of("-Dstaplekeeper.enabled=false")),
+                new Scenario("stock JDK, responder DOWN", false, FaultMode.DOWN, null),
+                new Scenario(
+                    "agent + stored response, responder DOWN", true, FaultMode.DOWN, stored),
+                new Scenario(
+                    "agent, no stored response, responder DOWN", true, FaultMode.DOWN, empty)));
+
         // a stored response: one agent run with the responder up and the cache dir set
         Files.createDirectories(stored);
         responder.mode(FaultMode.HEALTHY);

@@ -90,6 +90,14 @@ public final class Tlv {
     return tlv;
   }
 
+  /**
+   * The element an X.509 extension's value holds, from the bytes {@code
+   * X509Certificate.getExtensionValue} returns (the value wrapped in an OCTET STRING).
+   */
+  public static Tlv parseExtensionValue(byte[] extension, String what) throws Asn1Exception {
+    return parse(parse(extension, "extension").octetString(what), what);
+  }
+
   private static Tlv read(byte[] b, int at, int limit, int depth, String what)
       throws Asn1Exception {
     if (depth > MAX_DEPTH) {

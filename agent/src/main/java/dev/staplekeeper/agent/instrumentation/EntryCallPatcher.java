@@ -1,7 +1,9 @@
 package dev.staplekeeper.agent.instrumentation;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -407,10 +409,9 @@ final class EntryCallPatcher {
     if (length != 2 + n * entrySize) {
       throw new IllegalArgumentException("malformed code attribute table");
     }
-    byte[] out = new byte[length];
-    System.arraycopy(in, data, out, 0, length);
-    for (int i = 0, p = 2; i < n; i++, p += entrySize) {
-      int pc = ((out[p] & 0xFF) << 8 | (out[p + 1] & 0xFF)) + shift;
+    byte[] out = Arrays.copyOfRange(in, data, data + length);
+    for (int p = 2; p < length; p += entrySize) {
+      int pc = u2(data + p) + shift;
       out[p] = (byte) (pc >>> 8);
       out[p + 1] = (byte) pc;
     }
@@ -493,7 +494,7 @@ final class EntryCallPatcher {
       return "#" + index;
     }
     int at = constantOffsets[index];
-    return new String(in, at + 3, u2(at + 1), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(in, at + 3, u2(at + 1), StandardCharsets.UTF_8);
   }
 
   private int utf8Constant(String ascii) {

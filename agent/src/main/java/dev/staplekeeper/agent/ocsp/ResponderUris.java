@@ -64,10 +64,10 @@ public final class ResponderUris {
       return Collections.emptyList();
     }
     try {
-      byte[] value = Tlv.parse(extension, "extension").octetString("authorityInfoAccess");
       List<URI> uris = new ArrayList<>();
       for (Tlv access :
-          Tlv.parse(value, "authorityInfoAccess").children(Tlv.SEQUENCE, "authorityInfoAccess")) {
+          Tlv.parseExtensionValue(extension, "authorityInfoAccess")
+              .children(Tlv.SEQUENCE, "authorityInfoAccess")) {
         List<Tlv> fields = access.children(Tlv.SEQUENCE, "AccessDescription");
         if (fields.size() != 2
             || !OcspOids.ACCESS_METHOD.equals(fields.get(0).oid("accessMethod"))) {

@@ -52,10 +52,9 @@ final class IssuerCheck {
     }
     try {
       byte[] issuerKeyId =
-          Tlv.parse(Tlv.parse(ski, "extension").octetString("extension"), "subjectKeyIdentifier")
-              .octetString("subjectKeyIdentifier");
+          Tlv.parseExtensionValue(ski, "subjectKeyIdentifier").octetString("subjectKeyIdentifier");
       List<Tlv> fields =
-          Tlv.parse(Tlv.parse(aki, "extension").octetString("extension"), "authorityKeyIdentifier")
+          Tlv.parseExtensionValue(aki, "authorityKeyIdentifier")
               .children(Tlv.SEQUENCE, "authorityKeyIdentifier");
       // keyIdentifier [0] IMPLICIT KeyIdentifier OPTIONAL: the first field, when present
       return !fields.isEmpty()

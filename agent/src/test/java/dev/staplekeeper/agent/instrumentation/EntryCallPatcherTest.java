@@ -132,19 +132,15 @@ class EntryCallPatcherTest {
     assertThat(javap(FIXTURE, original))
         .as("precondition: init's only frame is a compact same_frame at 61")
         .contains("frame_type = 61 /* same */");
-    EntryCall init =
-        call(
-            "init",
-            "([Ljavax/net/ssl/KeyManager;[Ljavax/net/ssl/TrustManager;Ljava/security/SecureRandom;)V",
-            "contextInitialized",
-            "([Ljavax/net/ssl/KeyManager;)V",
-            EntryCall.Kind.CALL,
-            "A1");
-    byte[] patched = EntryCallPatcher.apply(original, BRIDGE, List.of(init));
+    // the fixture's init has SSLContext.init's descriptor: the production call itself
+    byte[] patched = BridgeCalls.sslContextInit().apply(original);
     assertThat(javap(FIXTURE, patched)).contains("frame_type = 251 /* same_frame_extended */");
     Object fixture = verified(FIXTURE, patched).getConstructor().newInstance();
     KeyManager[] keyManagers = new KeyManager[0];
-    StapleBridge.install((t, c) -> null, km -> bridged.add("context " + (km == keyManagers)));
+    List<String> ran = ran(fixture);
+    StapleBridge.install(
+        (t, c) -> null,
+        km -> bridged.add("context " + (km == keyManagers) + ", at entry " + ran.isEmpty()));
 
     fixture
         .getClass()
@@ -155,28 +151,16 @@ class EntryCallPatcherTest {
             java.security.SecureRandom.class)
         .invoke(fixture, keyManagers, null, null);
 
-    assertThat(bridged).containsExactly("context true");
+    assertThat(bridged).containsExactly("context true, at entry true");
     assertThat(ran(fixture)).containsExactly("a", "b", "c", "d", "init");
   }
 
   @Test
   void theServerStaplingSwitchAnswersForServerContextsOnlyWhenSwitchedOn() throws Exception {
-    Object fixture =
-        patchedFixture(
-            call(
-                "isStaplingEnabled",
-                "(Z)Z",
-                "serverStaplingForced",
-                "(Z)Z",
-                EntryCall.Kind.RETURN_TRUE_IF_TRUE,
-                "I1"),
-            call(
-                "getStatusResponseManager",
-                "()Ljava/lang/CharSequence;",
-                "statusResponseManager",
-                "()Ljava/lang/Object;",
-                EntryCall.Kind.RETURN_IF_NOT_NULL,
-                ""));
+    // the production calls, for a "manager" type the bridge's Object is cast to
+    byte[] patched =
+        BridgeCalls.serverStaplingSwitch(CharSequence.class.getName()).apply(fixture());
+    Object fixture = verified(FIXTURE, patched).getConstructor().newInstance();
     Method enabled = fixture.getClass().getDeclaredMethod("isStaplingEnabled", boolean.class);
     Method manager = fixture.getClass().getDeclaredMethod("getStatusResponseManager");
     enabled.setAccessible(true);
