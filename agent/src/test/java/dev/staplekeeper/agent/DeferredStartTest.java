@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.staplekeeper.agent.instrumentation.TransformerGate;
 import dev.staplekeeper.agent.log.AgentLog;
 import dev.staplekeeper.agent.log.CapturedLog;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,8 +63,7 @@ class DeferredStartTest {
       announcement.tlsContextInitialized();
       Thread.sleep(200);
       assertThat(captured.records()).as("held for the pause after it").isEmpty();
-      assertThat(
-              captured.await(m -> m.contains("after the start"), java.time.Duration.ofSeconds(5)))
+      assertThat(captured.await(m -> m.contains("after the start"), Duration.ofSeconds(5)))
           .isNotNull();
       assertThat(System.nanoTime() - context)
           .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(400));
@@ -98,8 +98,32 @@ class DeferredStartTest {
 
       assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(events).containsExactly("failure boom", "done");
-      assertThat(captured.await(m -> m.contains("failed: boom"), java.time.Duration.ofSeconds(5)))
+      assertThat(captured.await(m -> m.contains("failed: boom"), Duration.ofSeconds(5)))
           .as("released at the deadline, without a TLS context")
+          .isNotNull();
+    }
+  }
+
+  @Test
+  void whatWasSaidIsReleasedAlsoWhenSayingTheOutcomeThrows() throws Exception {
+    StartAnnouncement announcement =
+        new StartAnnouncement(System.nanoTime(), 200, 0, TimeUnit.MILLISECONDS);
+    try (CapturedLog captured = new CapturedLog(Level.INFO)) {
+      AgentLog.holdUntilReleased();
+      log.info("StapleKeeper said during the start");
+      DeferredStart.run(
+          true,
+          gate,
+          () ->
+              () -> {
+                throw new IllegalStateException("saying the outcome failed");
+              },
+          t -> () -> {},
+          announcement,
+          this::done);
+
+      assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(captured.await(m -> m.contains("during the start"), Duration.ofSeconds(5)))
           .isNotNull();
     }
   }

@@ -2,7 +2,9 @@ package dev.staplekeeper.agent.instrumentation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.staplekeeper.agent.staple.Scheduler;
 import java.security.Provider;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,26 @@ class NonJsseDetectionTest {
             "io.grpc.netty.shaded.io.netty.handler.ssl.ReferenceCountedOpenSslServerContext",
             "io.netty.handler.ssl.OpenSslServerContext",
             "org.apache.tomcat.util.net.openssl.OpenSSLContext");
+  }
+
+  @Test
+  void theFirstScanComesOneIntervalAfterTheStartNotAtOnce() {
+    List<Duration> delays = new ArrayList<>();
+    Scheduler recording =
+        new Scheduler() {
+          @Override
+          public Task schedule(Runnable task, Duration delay) {
+            delays.add(delay);
+            return () -> {};
+          }
+
+          @Override
+          public void shutdown() {}
+        };
+
+    new NonJsseDetection(name -> {}).startScanning(null, recording);
+
+    assertThat(delays).containsExactly(NonJsseDetection.EARLY_INTERVAL);
   }
 
   @Test
